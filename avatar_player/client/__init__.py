@@ -1,0 +1,17 @@
+"""Asyncio transport of the player: token requests and Motion Server sessions.
+
+A thin I/O layer over the sans-I/O `protocol.client`; it knows nothing of playback.
+"""
+
+from avatar_player.client.errors import AvatarError, Phase
+from avatar_player.client.session import MotionSession, SessionClosed, open_session
+from avatar_player.client.tokens import fetch_session_token
+
+__all__ = [
+    "AvatarError",
+    "MotionSession",
+    "Phase",
+    "SessionClosed",
+    "fetch_session_token",
+    "open_session",
+]

@@ -1,0 +1,115 @@
+"""Streaming audio -> motion generator of one response."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from avatar_player.motion.articulation import LOOKAHEAD_FRAMES, Articulator
+from avatar_player.motion.cues import CueExtractor, Cues
+from avatar_player.motion.features import FrameAnalyzer
+from avatar_player.motion.gestures import NECK_SHARE, Blinks, Gaze, HeadMotion
+from avatar_player.protocol.constants import frame_sample, samples_per_frame
+from avatar_player.protocol.motion import LAYOUT, MotionFrame, neutral_vector
+
+JAW_POSE_OPEN_RAD = 0.12
+"""FLAME jaw pitch (radians) at jaw_open == 1."""
+
+
+class MotionGenerator:
+    """Streams the motion frames of one response while its audio arrives.
+
+    Frame i (shown at sample i * samples_per_frame) is analysed from a one-frame window
+    centred on it and is final once the windows of the next LOOKAHEAD_FRAMES frames are
+    complete too. Each window is analysed on its own and every stateful stage advances
+    once per frame in order, so the output does not depend on how the audio is chunked.
+    """
+
+    def __init__(self, sample_rate: int, *, seed: int = 0) -> None:
+        self._analyzer = FrameAnalyzer(sample_rate)  # validates the rate
+        self._sample_rate = sample_rate
+        self._frame_size = samples_per_frame(sample_rate)
+        self._half_window = self._frame_size // 2
+        self._cue_extractor = CueExtractor()
+        self._articulator = Articulator()
+        blink_seed, gaze_seed, head_seed = np.random.SeedSequence(seed).spawn(3)
+        self._blinks = Blinks(np.random.default_rng(blink_seed))
+        self._gaze = Gaze(np.random.default_rng(gaze_seed))
+        self._head = HeadMotion(np.random.default_rng(head_seed))
+        # Samples from the next window's start on; silence precedes the response.
+        self._buffer = np.zeros(self._half_window, dtype=np.float64)
+        self._received = 0
+        self._analyzed = 0
+        self._cues: deque[Cues] = deque()
+        self._emitted = 0
+        self._finished = False
+
+    @property
+    def latency_samples(self) -> int:
+        """Audio needed beyond a frame's sample before the frame is emitted."""
+        return LOOKAHEAD_FRAMES * self._frame_size + self._half_window
+
+    def push(self, pcm: np.ndarray) -> list[MotionFrame]:
+        """Add int16 mono samples; returns the frames that just became final."""
+        self._check_open()
+        samples = np.asarray(pcm)
+        if samples.dtype != np.int16 or samples.ndim != 1:
+            raise ValueError(f"expected 1-D int16 samples, got {samples.dtype} {samples.shape}")
+        self._received += samples.size
+        self._buffer = np.concatenate((self._buffer, samples))
+        self._analyze_windows()
+        return self._emit(self._analyzed - LOOKAHEAD_FRAMES)
+
+    def finish(self) -> list[MotionFrame]:
+        """End of the audio: returns every remaining frame."""
+        self._check_open()
+        self._finished = True
+        total = -(-self._received // self._frame_size)
+        # Silence after the end completes the last windows and the lookahead.
+        missing = (total + LOOKAHEAD_FRAMES - self._analyzed) * self._frame_size - self._buffer.size
+        self._buffer = np.concatenate((self._buffer, np.zeros(max(missing, 0))))
+        self._analyze_windows()
+        return self._emit(total)
+
+    def _check_open(self) -> None:
+        if self._finished:
+            raise RuntimeError("the response is finished")
+
+    def _analyze_windows(self) -> None:
+        """Turn every complete window in the buffer into cues."""
+        size = self._frame_size
+        while self._buffer.size >= size:
+            features = self._analyzer.analyze(self._buffer[:size])
+            self._cues.append(self._cue_extractor.update(features))
+            self._buffer = self._buffer[size:]
+            self._analyzed += 1
+
+    def _emit(self, end: int) -> list[MotionFrame]:
+        """Frames from the next unemitted one up to (excluding) `end`."""
+        frames = []
+        while self._emitted < end:
+            window = [self._cues[k] for k in range(LOOKAHEAD_FRAMES + 1)]
+            frames.append(self._frame(window))
+            self._cues.popleft()
+        return frames
+
+    def _frame(self, window: list[Cues]) -> MotionFrame:
+        """Assemble the next frame from its cue window; advances every stateful stage."""
+        mouth = self._articulator.step(window)
+        blink = self._blinks.step()
+        gaze_pitch, gaze_yaw = self._gaze.step()
+        rotation = self._head.step(mouth.stress, mouth.brow_up)
+        values = neutral_vector()
+        values[LAYOUT["rotation"]] = rotation
+        values[LAYOUT["neck_pose"]] = NECK_SHARE * rotation
+        values[LAYOUT["jaw_pose"]] = (JAW_POSE_OPEN_RAD * mouth.jaw_open, 0.0, 0.0)
+        values[LAYOUT["eye_pose"]] = (gaze_pitch, gaze_yaw, 0.0) * 2
+        values[LAYOUT["eye_lid"]] = blink
+        for name in ("jaw_open", "mouth_round", "mouth_wide", "mouth_close", "brow_up"):
+            values[LAYOUT[name]] = getattr(mouth, name)
+        values[LAYOUT["blink_left"]] = blink
+        values[LAYOUT["blink_right"]] = blink
+        index = self._emitted
+        self._emitted += 1
+        return MotionFrame(index, frame_sample(index, self._sample_rate), values)

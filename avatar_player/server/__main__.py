@@ -1,0 +1,82 @@
+"""`python -m avatar_player.server`: run the Motion Server in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import fields, replace
+
+from avatar_player.server.app import MotionServer
+from avatar_player.server.config import ServerConfig, load_config
+from avatar_player.server.faults import FaultConfig
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options; flags override the config file."""
+    parser = argparse.ArgumentParser(
+        prog="python -m avatar_player.server",
+        description="Avatar Player's Motion Server: token endpoint + WebSocket ingress.",
+    )
+    parser.add_argument("--config", help="TOML config file (default: the packaged demo config)")
+    parser.add_argument("--host", help="address to bind (default from config: 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="WebSocket ingress port (0: any free port)")
+    parser.add_argument("--http-port", type=int, help="HTTP console port (0: any free port)")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ...")
+    faults = parser.add_argument_group("fault injection (every session)")
+    for f in fields(FaultConfig):
+        flag = "--fault-" + f.name.replace("_", "-")
+        faults.add_argument(flag, type=float, dest=f"fault_{f.name}", metavar="N")
+    return parser.parse_args(argv)
+
+
+def config_from_args(args: argparse.Namespace) -> ServerConfig:
+    """The config file's settings with the command-line overrides applied."""
+    config = load_config(args.config)
+    overrides = {
+        key: value
+        for key, value in (
+            ("host", args.host),
+            ("ws_port", args.port),
+            ("http_port", args.http_port),
+        )
+        if value is not None
+    }
+    fault_overrides = {
+        f.name: int(value) if f.type in ("int", int) else value
+        for f in fields(FaultConfig)
+        if (value := getattr(args, f"fault_{f.name}")) is not None
+    }
+    return replace(config, faults=replace(config.faults, **fault_overrides), **overrides)
+
+
+async def serve(config: ServerConfig) -> None:
+    """Run until SIGINT/SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with MotionServer(config) as server:
+        apps = ", ".join(app.app_id for app in config.apps)
+        avatars = ", ".join(avatar.id for avatar in config.avatars)
+        print(f"ingress {server.ws_url}", flush=True)
+        print(f"console {server.console_url}", flush=True)
+        print(f"apps: {apps}; avatars: {avatars}", flush=True)
+        await stop.wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point."""
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    asyncio.run(serve(config_from_args(args)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Motion Server configuration: apps, avatars, limits and default faults."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from avatar_player.server.faults import FaultConfig
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """One customer application allowed to use the server."""
+
+    app_id: str
+    api_key: str
+    balance_s: float
+    max_concurrent_sessions: int
+
+    def __repr__(self) -> str:  # the API key never reaches logs
+        return f"AppConfig(app_id={self.app_id!r}, balance_s={self.balance_s})"
+
+
+@dataclass(frozen=True)
+class AvatarConfig:
+    """An avatar id the server animates."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-session and per-request bounds."""
+
+    session_duration_s: float = 1800.0
+    idle_timeout_s: float = 60.0
+    handshake_timeout_s: float = 10.0
+    max_message_bytes: int = 1 << 20
+    max_request_audio_s: float = 300.0
+    max_token_ttl_s: float = 86400.0
+    max_sessions_total: int = 64
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything the server needs to run."""
+
+    host: str = "127.0.0.1"
+    ws_port: int = 8765
+    http_port: int = 8766
+    apps: tuple[AppConfig, ...] = ()
+    avatars: tuple[AvatarConfig, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    faults: FaultConfig = field(default_factory=FaultConfig)
+    allow_session_faults: bool = True
+
+    def app(self, app_id: str) -> AppConfig | None:
+        """The app with `app_id`, if configured."""
+        return next((app for app in self.apps if app.app_id == app_id), None)
+
+    def app_for_key(self, api_key: str) -> AppConfig | None:
+        """The app owning `api_key`, if any."""
+        return next((app for app in self.apps if app.api_key == api_key), None)
+
+    def has_avatar(self, avatar_id: str) -> bool:
+        """Whether `avatar_id` is one of the configured avatars."""
+        return any(avatar.id == avatar_id for avatar in self.avatars)
+
+
+@dataclass(frozen=True)
+class _ServerSection:
+    host: str = "127.0.0.1"
+    ws_port: int = 8765
+    http_port: int = 8766
+
+
+def _section(cls: type, values: dict[str, Any], where: str) -> Any:
+    known = {f.name for f in fields(cls)}
+    unknown = set(values) - known
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    return cls(**values)
+
+
+def parse_config(data: dict[str, Any]) -> ServerConfig:
+    """Build a ServerConfig from the parsed TOML structure."""
+    server = _section(_ServerSection, data.get("server", {}), "[server]")
+    faults = dict(data.get("faults", {}))
+    allow = bool(faults.pop("allow_per_session", True))
+    return ServerConfig(
+        host=server.host,
+        ws_port=server.ws_port,
+        http_port=server.http_port,
+        apps=tuple(_section(AppConfig, app, "[[apps]]") for app in data.get("apps", [])),
+        avatars=tuple(_section(AvatarConfig, av, "[[avatars]]") for av in data.get("avatars", [])),
+        limits=_section(Limits, data.get("limits", {}), "[limits]"),
+        faults=_section(FaultConfig, faults, "[faults]"),
+        allow_session_faults=allow,
+    )
+
+
+def load_config(path: str | Path | None = None) -> ServerConfig:
+    """Load a TOML config file, or the packaged default when `path` is None."""
+    if path is None:
+        text = resources.files(__package__).joinpath("default_config.toml").read_text()
+    else:
+        text = Path(path).read_text()
+    return parse_config(tomllib.loads(text))

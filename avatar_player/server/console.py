@@ -1,0 +1,83 @@
+"""The HTTP "console": the session-token endpoint and a health check (aiohttp)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from collections.abc import Callable
+
+from aiohttp import web
+
+from avatar_player.protocol.constants import API_KEY_HEADER, TOKEN_PATH
+from avatar_player.server.accounts import Accounts
+from avatar_player.server.config import ServerConfig
+from avatar_player.server.tokens import TokenAuthority
+
+log = logging.getLogger("avatar_player.server.console")
+
+_MAX_BODY_BYTES = 4096
+
+
+def error_response(status: int, code: str, title: str, detail: str) -> web.Response:
+    """The JSON error body of the commercial console."""
+    body = {"errors": [{"code": code, "status": status, "title": title, "detail": detail}]}
+    return web.json_response(body, status=status)
+
+
+class Console:
+    """aiohttp application serving `POST /session-tokens` and `GET /health`."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        accounts: Accounts,
+        tokens: TokenAuthority,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._config = config
+        self._accounts = accounts
+        self._tokens = tokens
+        self._clock = clock
+        self.app = web.Application(client_max_size=_MAX_BODY_BYTES)
+        self.app.router.add_post(TOKEN_PATH, self.create_token)
+        self.app.router.add_get("/health", self.health)
+
+    async def health(self, _request: web.Request) -> web.Response:
+        """Liveness and load."""
+        return web.json_response({"status": "ok", "sessions": self._accounts.open_sessions()})
+
+    async def create_token(self, request: web.Request) -> web.Response:
+        """Exchange an API key for a session token expiring at `expireAt`."""
+        api_key = request.headers.get(API_KEY_HEADER, "")
+        if not api_key:
+            return error_response(401, "unauthorized", "Unauthorized", f"missing {API_KEY_HEADER}")
+        app = self._config.app_for_key(api_key)
+        if app is None:
+            log.info("token refused: unknown api key")
+            return error_response(401, "unauthorized", "Unauthorized", "invalid api key")
+        try:
+            body = await request.json(loads=json.loads)
+        except (ValueError, UnicodeDecodeError):
+            return error_response(400, "bad_request", "Bad Request", "body must be JSON")
+        except web.HTTPRequestEntityTooLarge:
+            return error_response(413, "too_large", "Payload Too Large", "body too large")
+        expire_at = body.get("expireAt") if isinstance(body, dict) else None
+        if isinstance(expire_at, bool) or not isinstance(expire_at, int | float):
+            return error_response(400, "bad_request", "Bad Request", "expireAt must be a number")
+        now = self._clock()
+        if not math.isfinite(expire_at) or expire_at <= now:
+            return error_response(
+                400, "bad_request", "Bad Request", "expireAt must be in the future"
+            )
+        if expire_at - now > self._config.limits.max_token_ttl_s:
+            limit = self._config.limits.max_token_ttl_s
+            detail = f"expireAt is more than {limit:.0f} s ahead"
+            return error_response(400, "bad_request", "Bad Request", detail)
+        if self._accounts.balance(app.app_id) <= 0:
+            detail = "insufficient balance: credits exhausted"
+            return error_response(402, "payment_required", "Payment Required", detail)
+        token = self._tokens.issue(app.app_id, float(expire_at))
+        log.info("token issued app=%s ttl=%.0fs", app.app_id, expire_at - now)
+        return web.json_response({"sessionToken": token})

@@ -1,0 +1,113 @@
+"""Shared fixtures: real Motion Servers on free loopback ports, speech clips."""
+
+from __future__ import annotations
+
+import os
+
+# One GL platform for the whole test process, set before anything imports OpenGL:
+# EGL works headless (surfaceless) for the renderer and under Xvfb for Qt.
+os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from avatar_player.client import MotionSession, open_session
+from avatar_player.protocol.client import AnimationReceived
+from avatar_player.protocol.motion import MotionFrame
+from avatar_player.server import MotionServer, ServerConfig, load_config
+from avatar_player.server.config import AppConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIPS = ROOT / "resources" / "clips"
+SHARED = ROOT.parent / "shared"
+
+APP_ID = "demo-app"
+API_KEY = "demo-key"
+AVATAR_ID = "demo-avatar"
+
+
+def speech(name: str = "hello_16k") -> tuple[np.ndarray, int]:
+    """A bundled speech clip as int16 samples and its rate."""
+    pcm, rate = sf.read(CLIPS / f"{name}.wav", dtype="int16")
+    return pcm, rate
+
+
+def test_config(**changes: Any) -> ServerConfig:
+    """The default config on free ports, with `limits`/`apps`/`faults` overrides."""
+    config = replace(load_config(), ws_port=0, http_port=0)
+    limits = {k: changes.pop(k) for k in list(changes) if hasattr(config.limits, k)}
+    config = replace(config, limits=replace(config.limits, **limits), **changes)
+    return config
+
+
+def second_app(**overrides: Any) -> AppConfig:
+    """Another configured app (for cross-app and quota tests)."""
+    values = {
+        "app_id": "other-app",
+        "api_key": "other-key",
+        "balance_s": 100.0,
+        "max_concurrent_sessions": 1,
+    }
+    return AppConfig(**(values | overrides))
+
+
+@pytest.fixture
+async def server_factory() -> AsyncIterator[Callable[..., Awaitable[MotionServer]]]:
+    """Start servers with config overrides; all are stopped after the test."""
+    servers: list[MotionServer] = []
+
+    async def start(**changes: Any) -> MotionServer:
+        server = MotionServer(test_config(**changes))
+        await server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        await server.stop()
+
+
+@pytest.fixture
+async def server(server_factory: Callable[..., Awaitable[MotionServer]]) -> MotionServer:
+    """A Motion Server with the default demo config."""
+    return await server_factory()
+
+
+async def connect(server: MotionServer, rate: int = 16000, **kwargs: Any) -> MotionSession:
+    """An open session on `server` for the demo app and avatar."""
+    options = {"app_id": APP_ID, "avatar_id": AVATAR_ID, "sample_rate": rate} | kwargs
+    token = options.pop("token", None) or server.issue_token(options["app_id"])
+    return await open_session(server.ws_url, token=token, **options)
+
+
+async def send_clip(session: MotionSession, req_id: str, pcm: np.ndarray, chunk: int) -> None:
+    """Send `pcm` in chunks of `chunk` samples, the last one with end=true."""
+    for start in range(0, len(pcm), chunk):
+        last = start + chunk >= len(pcm)
+        await session.send_audio(req_id, pcm[start : start + chunk].tobytes(), end=last)
+
+
+async def collect_response(session: MotionSession, req_id: str) -> list[MotionFrame]:
+    """Frames of `req_id` until its end=true message (fails on anything else)."""
+    frames: list[MotionFrame] = []
+    while True:
+        event = await session.receive()
+        assert isinstance(event, AnimationReceived), event
+        assert event.req_id == req_id
+        frames += event.frames
+        if event.end:
+            return frames
+
+
+async def eventually(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    """Wait until `condition()` holds (server-side bookkeeping runs after a close)."""
+    async with asyncio.timeout(timeout_s):
+        while not condition():
+            await asyncio.sleep(0.01)

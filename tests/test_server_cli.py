@@ -1,0 +1,86 @@
+"""`python -m avatar_player.server` as a real process: serves, logs each session, stops."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, collect_response
+
+from avatar_player.client import fetch_session_token, open_session
+
+CONFIG = """
+[server]
+host = "127.0.0.1"
+ws_port = 0
+http_port = 0
+
+[[apps]]
+app_id = "cli-app"
+api_key = "cli-key"
+balance_s = 60
+max_concurrent_sessions = 2
+
+[[avatars]]
+id = "cli-avatar"
+name = "CLI Avatar"
+"""
+
+
+def start_server(*args: str) -> tuple[subprocess.Popen[str], str, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "avatar_player.server", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    ingress = process.stdout.readline().split()
+    console = process.stdout.readline().split()
+    assert ingress[0] == "ingress" and console[0] == "console", (ingress, console)
+    return process, ingress[1], console[1]
+
+
+async def one_session(ingress: str, console: str) -> tuple[str, int]:
+    token = await fetch_session_token(console, "cli-key")
+    session = await open_session(
+        ingress, app_id="cli-app", token=token, avatar_id="cli-avatar", sample_rate=24000
+    )
+    await session.send_audio("cli-req", b"\0\0" * 24000, end=True)
+    frames = await collect_response(session, "cli-req")
+    await session.close()
+    return session.connection_id, len(frames)
+
+
+def test_cli_serves_logs_and_stops(tmp_path: Path) -> None:
+    config = tmp_path / "server.toml"
+    config.write_text(CONFIG)
+    process, ingress, console = start_server("--config", str(config), "--fault-latency-ms", "1")
+    try:
+        connection_id, frames = asyncio.run(one_session(ingress, console))
+        assert frames == 25
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert f"session {connection_id} open app=cli-app" in stderr
+    assert f"session {connection_id} configured rate=24000" in stderr
+    assert "response cli-req done audio=1.00s frames=25" in stderr
+    assert f"session {connection_id} closed (client closed) code=1000" in stderr
+    assert "cli-key" not in stderr
+    assert "Motion Server stopped" in stderr
+
+
+def test_cli_help_lists_the_options() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "avatar_player.server", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for option in ("--config", "--host", "--port", "--http-port", "--fault-drop-after-frames"):
+        assert option in result.stdout
