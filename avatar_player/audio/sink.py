@@ -55,6 +55,8 @@ class AudioSink(Protocol):
 
     def queued(self) -> int: ...
 
+    def written(self) -> int: ...
+
 
 class _Block(NamedTuple):
     first_frame: int  # stream frame of the block's first sample
@@ -152,6 +154,12 @@ class BufferedSink(ABC):
     def queued(self) -> int:
         """Samples enqueued and not yet rendered."""
         return self._queued
+
+    def written(self) -> int:
+        """Audio samples accepted and not cleared (rendered + queued): the position
+        `position()` will reach once everything queued has played."""
+        with self._lock:
+            return self._consumed + self._queued
 
     def position(self) -> int:
         """Enqueued samples that have reached the DAC; never decreases."""

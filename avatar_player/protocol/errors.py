@@ -35,6 +35,10 @@ class ErrorCode(StrEnum):
     """A message from the peer could not be decoded or broke the protocol."""
     MOTION_DATA_INVALID = "motionDataInvalid"
     """Motion frames were truncated, malformed or carried non-finite values."""
+    MOTION_DATA_MISSING = "motionDataMissing"
+    """A response brought no motion (none in time, or a server without a motion payload)."""
+    MOTION_DATA_LATE = "motionDataLate"
+    """Motion fell behind the audio by more than the allowed bound."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""The player core, free of Qt: playback on the audio clock and the server connection.
+
+`Playback` plays responses through an audio sink (Host Mode feeds it directly);
+`AvatarController` connects to a Motion Server and feeds it (Basic Mode).
+"""
+
+from avatar_player.player.controller import AvatarController, ConnectionSettings, TokenProvider
+from avatar_player.player.host_mode import load_flame_recording, play_recording
+from avatar_player.player.metrics import FrameRateInfo, PlaybackMetrics
+from avatar_player.player.playback import Playback, PlaybackSettings
+from avatar_player.player.retry import RetryPolicy
+from avatar_player.player.states import (
+    ConnectionChange,
+    ConnectionState,
+    ConversationChange,
+    ConversationState,
+    StateChangeReason,
+)
+
+__all__ = [
+    "AvatarController",
+    "ConnectionChange",
+    "ConnectionSettings",
+    "ConnectionState",
+    "ConversationChange",
+    "ConversationState",
+    "FrameRateInfo",
+    "Playback",
+    "PlaybackMetrics",
+    "PlaybackSettings",
+    "RetryPolicy",
+    "StateChangeReason",
+    "TokenProvider",
+    "load_flame_recording",
+    "play_recording",
+]

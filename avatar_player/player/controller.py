@@ -1,0 +1,344 @@
+"""AvatarController (Basic Mode): the Motion Server connection driving a Playback.
+
+Owns the connection state machine and its recovery (token refresh on 4010, jittered
+capped backoff for transient failures, no retry for auth and quota failures), sends the
+app's audio to the server and to the playback, and feeds the server's motion into it.
+Qt-free; runs on any asyncio loop (qasync in the app).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from avatar_player.client import AvatarError, MotionSession, Phase, SessionClosed, open_session
+from avatar_player.player.playback import Playback
+from avatar_player.player.retry import RetryPolicy
+from avatar_player.player.signals import Signal
+from avatar_player.player.states import ConnectionChange, ConnectionState, StateChangeReason
+from avatar_player.protocol.client import (
+    AnimationReceived,
+    ClientEvent,
+    ProtocolViolation,
+    ServerErrorReceived,
+    new_request_id,
+)
+from avatar_player.protocol.errors import ErrorCode
+
+TokenProvider = Callable[[], Awaitable[str]]
+"""Returns a fresh session token (called when the current one expired or is missing)."""
+
+_TICK_S = 0.02
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Where and as whom to connect."""
+
+    url: str
+    app_id: str
+    avatar_id: str
+    auth: Literal["headers", "query"] = "headers"
+    extra_query: Mapping[str, str] = field(default_factory=dict)
+    """Extra ingress query parameters (e.g. the server's fault injection)."""
+    send_chunk_ms: float = 100.0
+    open_timeout_s: float = 10.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+class AvatarController:
+    """Connect, send audio, play the response in sync; report states, errors, metrics."""
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        playback: Playback,
+        *,
+        token_provider: TokenProvider | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.playback = playback
+        self.connection_changed: Signal[ConnectionChange] = Signal()
+        self.error: Signal[AvatarError] = Signal()
+        self.connection_state = ConnectionState.DISCONNECTED
+        self.connection_error: AvatarError | None = None
+        self._token = ""
+        self._expired_tokens: set[str] = set()
+        self._token_provider = token_provider
+        self._rng = rng or random.Random()
+        self._session: MotionSession | None = None
+        self._network_req = ""
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._ticker: asyncio.Task[None] | None = None
+        self._reconnect: asyncio.Task[None] | None = None
+        playback.error.connect(self.error.emit)
+
+    @property
+    def sample_rate(self) -> int:
+        """The session's audio rate (the playback sink's rate)."""
+        return self.playback.sample_rate
+
+    @property
+    def connection_id(self) -> str:
+        """The server's id of the open session ('' when not connected)."""
+        return self._session.connection_id if self._session else ""
+
+    def set_session_token(self, token: str) -> None:
+        """Use `token` for the next connect."""
+        self._token = token
+
+    async def start(self) -> None:
+        """Connect (retrying transient failures); AvatarError once it gives up."""
+        if self.connection_state is ConnectionState.CONNECTING:
+            raise AvatarError(
+                ErrorCode.CONNECTION_IN_PROGRESS, "already connecting", Phase.WEBSOCKET_CONNECT
+            )
+        if self.connection_state is ConnectionState.CONNECTED:
+            return
+        self._ensure_ticker()
+        await self._connect_with_retries()
+
+    async def close(self) -> None:
+        """Stop playback, close the connection and every background task."""
+        for task in (self._reconnect, self._ticker):
+            if task is not None:
+                task.cancel()
+        self._reconnect = self._ticker = None
+        self.playback.interrupt()
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._set_connection(ConnectionState.DISCONNECTED)
+
+    async def send(self, audio: np.ndarray | bytes, *, end: bool = False) -> str:
+        """Send speech (mono int16 at the session rate); returns its conversation id.
+
+        Continues the current response until a chunk with `end=True`; the next call
+        then starts a new one.
+        """
+        session = self._session
+        if session is None or self.connection_state is not ConnectionState.CONNECTED:
+            code = (
+                ErrorCode.CONNECTION_IN_PROGRESS
+                if self.connection_state is ConnectionState.CONNECTING
+                else ErrorCode.WEBSOCKET_ERROR
+            )
+            raise AvatarError(code, "not connected", Phase.WEBSOCKET_RUNTIME)
+        pcm = np.frombuffer(audio, dtype="<i2") if isinstance(audio, bytes) else audio
+        response = self.playback.current
+        if response is None or response.audio_ended or response.req_id != self._network_req:
+            response = self.playback.begin(new_request_id())
+            self._network_req = response.req_id
+        self.playback.add_audio(pcm, end=end)
+        chunk = max(1, int(self.sample_rate * self.settings.send_chunk_ms / 1000))
+        starts = range(0, len(pcm), chunk) or [0]
+        for start in starts:
+            last = start + chunk >= len(pcm)
+            await session.send_audio(
+                response.req_id, pcm[start : start + chunk].tobytes(), end=end and last
+            )
+        return response.req_id
+
+    async def interrupt(self) -> str | None:
+        """Stop the current response at once and tell the server; returns its id."""
+        req_id = self.playback.interrupt()
+        if req_id and req_id == self._network_req and self._session is not None:
+            with contextlib.suppress(AvatarError):
+                await self._session.interrupt(req_id)
+        return req_id
+
+    def pause(self) -> bool:
+        """Pause playback, keeping buffers and position."""
+        return self.playback.pause()
+
+    def resume(self) -> bool:
+        """Resume a paused response."""
+        return self.playback.resume()
+
+    def set_volume(self, volume: float) -> None:
+        """Output gain 0..1."""
+        self.playback.set_volume(volume)
+
+    def audio_time(self) -> float:
+        """Seconds of the current response played."""
+        return self.playback.audio_time()
+
+    def pose(self) -> np.ndarray:
+        """The motion vector to render now."""
+        return self.playback.pose()
+
+    # Connection --------------------------------------------------------------------------
+
+    async def _connect_with_retries(self) -> None:
+        policy = self.settings.retry
+        attempt = 0
+        while True:
+            try:
+                await self._connect_once()
+                return
+            except AvatarError as error:
+                self._fail(error)
+                if not self._worth_retrying(error) or attempt >= policy.max_attempts:
+                    raise
+            await asyncio.sleep(policy.delay_s(attempt, self._rng))
+            attempt += 1
+
+    async def _connect_once(self) -> None:
+        token = await self._usable_token()
+        self._set_connection(ConnectionState.CONNECTING)
+        try:
+            session = await open_session(
+                self.settings.url,
+                app_id=self.settings.app_id,
+                token=token,
+                avatar_id=self.settings.avatar_id,
+                sample_rate=self.sample_rate,
+                auth=self.settings.auth,
+                extra_query=self.settings.extra_query,
+                timeout_s=self.settings.open_timeout_s,
+            )
+        except AvatarError as error:
+            if error.code is ErrorCode.SESSION_TOKEN_EXPIRED:
+                self._expired_tokens.add(token)
+            raise
+        self._session = session
+        self._spawn(self._read(session))
+        self._set_connection(ConnectionState.CONNECTED)
+
+    async def _usable_token(self) -> str:
+        """The current token, refreshed through the provider when missing or expired."""
+        if (not self._token or self._token in self._expired_tokens) and self._token_provider:
+            self._token = await self._token_provider()
+        if self._token in self._expired_tokens:
+            raise AvatarError(
+                ErrorCode.SESSION_TOKEN_EXPIRED,
+                "the session token has expired; set a new one",
+                Phase.SESSION_TOKEN,
+            )
+        if not self._token:
+            raise AvatarError(
+                ErrorCode.SESSION_TOKEN_INVALID, "no session token", Phase.SESSION_TOKEN
+            )
+        return self._token
+
+    def _worth_retrying(self, error: AvatarError) -> bool:
+        if error.code is ErrorCode.SESSION_TOKEN_EXPIRED:
+            return self._token_provider is not None
+        return self.settings.retry.retries(error.code)
+
+    async def _read(self, session: MotionSession) -> None:
+        async for event in session:
+            if isinstance(event, SessionClosed):
+                self._on_closed(session, event)
+            else:
+                self._on_event(session, event)
+
+    def _on_event(self, session: MotionSession, event: ClientEvent) -> None:
+        playback = self.playback
+        match event:
+            case AnimationReceived(has_motion=False):
+                if playback.accepts_motion(event.req_id):
+                    message = "the server sent no motion payload"
+                    playback.motion_failed(
+                        event.req_id,
+                        self._runtime_error(
+                            session, ErrorCode.MOTION_DATA_MISSING, message, event.req_id
+                        ),
+                    )
+            case AnimationReceived():
+                playback.add_frames(event.req_id, event.frames, end=event.end)
+            case ProtocolViolation(code=ErrorCode.MOTION_DATA_INVALID):
+                error = self._runtime_error(session, event.code, event.message, event.req_id)
+                playback.motion_failed(event.req_id, error)
+            case ProtocolViolation():
+                self.error.emit(
+                    self._runtime_error(session, event.code, event.message, event.req_id)
+                )
+            case ServerErrorReceived(fatal=False):
+                error = self._runtime_error(
+                    session, event.code, event.message, event.req_id, event.server_code
+                )
+                playback.motion_failed(event.req_id, error, StateChangeReason.SERVER_ERROR)
+            case ServerErrorReceived():
+                pass  # the close that follows reports it, with the close code
+
+    def _on_closed(self, session: MotionSession, closed: SessionClosed) -> None:
+        if self._session is session:
+            self._session = None
+        error = closed.error
+        if error is None:
+            self._set_connection(ConnectionState.DISCONNECTED)
+            return
+        response = self.playback.current
+        if response is not None and response.req_id == self._network_req:
+            reason = (
+                StateChangeReason.SERVER_ERROR
+                if error.server_code is not None
+                else StateChangeReason.NETWORK_ERROR
+            )
+            self.playback.motion_failed(response.req_id, error, reason)  # audio plays on
+        else:
+            self.error.emit(error)
+        self._set_connection(ConnectionState.FAILED, error)
+        if error.code is ErrorCode.SESSION_TOKEN_EXPIRED:
+            self._expired_tokens.add(self._token)
+        if self._worth_retrying(error):
+            self._reconnect = asyncio.create_task(self._reconnect_quietly())
+
+    async def _reconnect_quietly(self) -> None:
+        with contextlib.suppress(AvatarError):
+            await self._connect_with_retries()
+
+    def _fail(self, error: AvatarError) -> None:
+        self.error.emit(error)
+        self._set_connection(ConnectionState.FAILED, error)
+
+    def _runtime_error(
+        self,
+        session: MotionSession,
+        code: ErrorCode,
+        message: str,
+        req_id: str,
+        server_code: int | None = None,
+    ) -> AvatarError:
+        return AvatarError(
+            code,
+            message,
+            Phase.WEBSOCKET_RUNTIME,
+            server_code=server_code,
+            connection_id=session.connection_id,
+            req_id=req_id,
+        )
+
+    def _set_connection(self, state: ConnectionState, error: AvatarError | None = None) -> None:
+        if state is self.connection_state and error is self.connection_error:
+            return
+        self.connection_state, self.connection_error = state, error
+        self.connection_changed.emit(ConnectionChange(state, error))
+
+    # Background tasks ---------------------------------------------------------------------
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _ensure_ticker(self) -> None:
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.create_task(self._tick_forever())
+
+    async def _tick_forever(self) -> None:
+        while True:
+            self.playback.tick()
+            await asyncio.sleep(_TICK_S)

@@ -1,0 +1,282 @@
+"""Playback: responses through an audio sink, with the audio clock driving the motion.
+
+Qt-free and network-free: the controller (Basic Mode) or the host (Host Mode) feeds
+audio and motion frames in; the renderer asks for the pose at the current audio
+position. A response starts playing once a small jitter buffer of motion is there;
+missing, late or malformed motion switches it to audio-only (fallback mode).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from avatar_player.audio.sink import AudioSink
+from avatar_player.client.errors import AvatarError, Phase
+from avatar_player.player.metrics import (
+    FrameRateInfo,
+    FrameRateMeter,
+    OffsetWindow,
+    PlaybackMetrics,
+)
+from avatar_player.player.motion_track import MotionTrack
+from avatar_player.player.response import Response
+from avatar_player.player.signals import Signal
+from avatar_player.player.states import ConversationChange, ConversationState, StateChangeReason
+from avatar_player.protocol.errors import ErrorCode
+from avatar_player.protocol.motion import MotionFrame, neutral_vector
+
+State = ConversationState
+Reason = StateChangeReason
+
+
+@dataclass(frozen=True)
+class PlaybackSettings:
+    """Buffering and fallback bounds."""
+
+    jitter_buffer_ms: float = 200.0
+    """Motion needed ahead of the first sample before a response starts playing."""
+    motion_late_ms: float = 400.0
+    """Audio ahead of the last motion frame by more than this: fallback."""
+    motion_timeout_s: float = 2.0
+    """No motion this long after a response's first audio: fallback."""
+    render_fps: float = 60.0
+    """Frame rate the render loop aims for (frame-rate reports compare against it)."""
+    metrics_interval_s: float = 1.0
+
+
+class Playback:
+    """Conversation state, audio clock and pose of the current response."""
+
+    def __init__(
+        self,
+        sink: AudioSink,
+        settings: PlaybackSettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sink = sink
+        self.sample_rate = sink.sample_rate
+        self.settings = settings or PlaybackSettings()
+        self.clock = clock
+        self.state = State.IDLE
+        self.reason = Reason.USER_ACTION
+        self.current: Response | None = None
+        self.changed: Signal[ConversationChange] = Signal()
+        self.error: Signal[AvatarError] = Signal()
+        self.metrics: Signal[PlaybackMetrics] = Signal()
+        self.frame_rate: Signal[FrameRateInfo] = Signal()
+        self.first_rendering: Signal[float] = Signal()
+        self.offsets = OffsetWindow()
+        self._fps = FrameRateMeter(self.settings.render_fps)
+        self._created = clock()
+        self._rendered_once = False
+        self._shown_motion_s: float | None = None
+        self._last_metrics = self._created
+
+    # Feeding -------------------------------------------------------------------------
+
+    def begin(self, req_id: str) -> Response:
+        """Start response `req_id` (a response still in progress is dropped)."""
+        if self.current is not None:
+            self._drop()
+        self.current = Response(req_id, MotionTrack(self.sample_rate), self.clock())
+        self._set(State.ACTIVE, Reason.USER_ACTION)
+        return self.current
+
+    def add_audio(self, pcm: np.ndarray, *, end: bool) -> None:
+        """Audio (int16 mono at the sink rate) of the current response."""
+        response = self.current
+        if response is None or response.audio_ended:
+            raise RuntimeError("no response is taking audio; begin() one first")
+        if pcm.dtype != np.int16 or pcm.ndim != 1:
+            raise ValueError(f"expected 1-D int16 samples, got {pcm.dtype} {pcm.shape}")
+        response.samples += pcm.size
+        response.audio_ended = end
+        if response.started:
+            self.sink.enqueue(pcm)
+            self.sink.set_expecting_more(not end)
+        else:
+            response.pending.append(pcm.copy())
+
+    def add_frames(self, req_id: str, frames: Sequence[MotionFrame], *, end: bool) -> None:
+        """Motion frames of response `req_id` (ignored when it is not the current one)."""
+        if not self.accepts_motion(req_id):
+            return
+        response = self.current
+        assert response is not None
+        if frames and response.first_motion_at is None:
+            response.first_motion_at = self.clock()
+        response.track.add(frames)
+        if end:
+            response.track.ended = True
+
+    def accepts_motion(self, req_id: str) -> bool:
+        """Whether `req_id` is the current response and still takes motion."""
+        response = self.current
+        return response is not None and response.req_id == req_id and not response.fallback
+
+    def motion_failed(
+        self, req_id: str, error: AvatarError, reason: StateChangeReason = Reason.FALLBACK_MODE
+    ) -> None:
+        """Report `error`; the response, if current, goes on as audio only."""
+        self.error.emit(error)
+        if not self.accepts_motion(req_id):
+            return
+        response = self.current
+        assert response is not None
+        response.fallback = True
+        if not response.started:
+            self._start(response)
+        self._set(State.PAUSED if self.state is State.PAUSED else State.PLAYING, reason)
+
+    # User actions ------------------------------------------------------------------------
+
+    def pause(self) -> bool:
+        """Pause a playing response, keeping its buffers and position."""
+        if self.state is not State.PLAYING:
+            return False
+        self.sink.pause()
+        self._set(State.PAUSED, Reason.USER_ACTION)
+        return True
+
+    def resume(self) -> bool:
+        """Resume a paused response where it stopped."""
+        if self.state is not State.PAUSED:
+            return False
+        self.sink.resume()
+        self._set(State.PLAYING, Reason.USER_ACTION)
+        return True
+
+    def interrupt(self) -> str | None:
+        """Stop at once, dropping audio and motion; returns the interrupted req_id."""
+        if self.current is None:
+            return None
+        req_id = self.current.req_id
+        self._drop()
+        self._set(State.IDLE, Reason.USER_ACTION, req_id)
+        return req_id
+
+    def set_volume(self, volume: float) -> None:
+        """Output gain 0..1."""
+        self.sink.set_volume(volume)
+
+    # Clock and pose -----------------------------------------------------------------------
+
+    def position(self) -> float:
+        """Samples of the current response that have reached the DAC."""
+        response = self.current
+        if response is None or response.base is None:
+            return 0.0
+        return float(max(0, self.sink.position() - response.base))
+
+    def audio_time(self) -> float:
+        """Seconds of the current response played so far."""
+        return self.position() / self.sample_rate
+
+    def pose(self) -> np.ndarray:
+        """The motion vector for the current audio position (neutral when idle or audio-only)."""
+        response = self.current
+        if response is None or response.fallback or not response.started:
+            self._shown_motion_s = None
+            return neutral_vector()
+        position = self.position()
+        self._shown_motion_s = response.track.frame_time(position)
+        return response.track.pose_at(position)
+
+    def report_frame(self, now: float | None = None) -> None:
+        """The render host presented a frame showing the last `pose()`."""
+        now = self.clock() if now is None else now
+        if not self._rendered_once:
+            self._rendered_once = True
+            self.first_rendering.emit(now - self._created)
+        info = self._fps.frame(now)
+        if info is not None:
+            self.frame_rate.emit(info)
+        if self._shown_motion_s is not None and self.state is State.PLAYING:
+            self.offsets.add((self.audio_time() - self._shown_motion_s) * 1000.0)
+        self._shown_motion_s = None
+
+    # Progress ------------------------------------------------------------------------------
+
+    def tick(self, now: float | None = None) -> None:
+        """Advance the state machine: start, fallback, end of playback, metrics."""
+        response = self.current
+        if response is None:
+            return
+        now = self.clock() if now is None else now
+        if not response.started:
+            self._tick_waiting(response, now)
+            return
+        position = self.position()
+        late = (position - response.track.covered_until) * 1000.0 / self.sample_rate
+        if (
+            self.state is State.PLAYING
+            and not response.fallback
+            and not response.track.ended
+            and late > self.settings.motion_late_ms
+        ):
+            message = f"motion is {late:.0f} ms behind the audio"
+            self.motion_failed(
+                response.req_id, self._playback_error(ErrorCode.MOTION_DATA_LATE, message)
+            )
+        if response.audio_ended and position >= response.samples:
+            self._emit_metrics(response)
+            self.current = None
+            self.sink.set_expecting_more(False)
+            self._set(State.IDLE, Reason.PLAYBACK_END, response.req_id)
+            return
+        if now - self._last_metrics >= self.settings.metrics_interval_s:
+            self._emit_metrics(response)
+
+    def _tick_waiting(self, response: Response, now: float) -> None:
+        track = response.track
+        need = self.settings.jitter_buffer_ms * self.sample_rate / 1000.0
+        if response.audio_ended:
+            need = min(need, response.samples)
+        if len(track) and (track.ended or track.covered_until >= need):
+            self._start(response)
+            self._set(State.PLAYING, Reason.USER_ACTION)
+        elif not len(track) and now - response.started_at > self.settings.motion_timeout_s:
+            message = f"no motion within {self.settings.motion_timeout_s:g} s"
+            error = self._playback_error(ErrorCode.MOTION_DATA_MISSING, message)
+            self.motion_failed(response.req_id, error)
+
+    def _start(self, response: Response) -> None:
+        response.base = self.sink.written()
+        for pcm in response.pending:
+            self.sink.enqueue(pcm)
+        response.pending.clear()
+        self.sink.set_expecting_more(not response.audio_ended)
+
+    def _drop(self) -> None:
+        self.current = None
+        self.sink.clear()
+        self.sink.resume()
+        self.sink.set_expecting_more(False)
+
+    def _playback_error(self, code: ErrorCode, message: str) -> AvatarError:
+        req_id = self.current.req_id if self.current else ""
+        return AvatarError(code, message, Phase.PLAYBACK, req_id=req_id)
+
+    def _emit_metrics(self, response: Response) -> None:
+        self._last_metrics = self.clock()
+        position = self.position()
+        self.metrics.emit(
+            PlaybackMetrics(
+                req_id=response.req_id,
+                audio_position_s=position / self.sample_rate,
+                av_offset_ms=self.offsets.take_median(),
+                buffered_motion_ms=response.track.buffered_ms(position),
+                underruns=self.sink.underruns,
+            )
+        )
+
+    def _set(self, state: ConversationState, reason: StateChangeReason, req_id: str = "") -> None:
+        if (state, reason) == (self.state, self.reason) and state is not State.ACTIVE:
+            return
+        self.state, self.reason = state, reason
+        req_id = req_id or (self.current.req_id if self.current else "")
+        self.changed.emit(ConversationChange(state, reason, req_id))
