@@ -9,14 +9,17 @@ import os
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import numpy as np
 import pytest
 import soundfile as sf
+from yarl import URL
 
 from avatar_player.client import MotionSession, open_session
 from avatar_player.protocol.client import AnimationReceived
@@ -111,3 +114,32 @@ async def eventually(condition: Callable[[], bool], timeout_s: float = 5.0) -> N
     async with asyncio.timeout(timeout_s):
         while not condition():
             await asyncio.sleep(0.01)
+
+
+ASSET = "avatar.npz"
+
+
+def write_avatar(
+    root: Path, avatar_id: str = AVATAR_ID, size: int = 100_000, version: int = 1
+) -> bytes:
+    """An avatar directory: metadata.json and one asset of `size` random bytes."""
+    directory = root / avatar_id
+    directory.mkdir(parents=True, exist_ok=True)
+    data = os.urandom(size)
+    (directory / ASSET).write_bytes(data)
+    metadata = {
+        "id": avatar_id,
+        "name": "from metadata.json",
+        "version": version,
+        "splat_count": 1234,
+        "blendshapes": ["jaw_open", "blink_left"],
+    }
+    (directory / "metadata.json").write_text(json.dumps(metadata))
+    return data
+
+
+async def get(server: MotionServer, path: str, **headers: str) -> tuple[int, bytes, Any]:
+    """Status, body and headers of `GET {console}{path}` (the path sent as is)."""
+    url = URL(server.console_url + path, encoded=True)
+    async with aiohttp.ClientSession() as http, http.get(url, headers=headers) as reply:
+        return reply.status, await reply.read(), reply.headers

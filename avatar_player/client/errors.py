@@ -11,6 +11,7 @@ from avatar_player.protocol.errors import ErrorCode
 class Phase(StrEnum):
     """Where an error happened (the commercial SDKs' phases, plus playback)."""
 
+    AVATAR_LOAD = "avatar_load"
     SESSION_TOKEN = "session_token"
     WEBSOCKET_CONNECT = "websocket_connect"
     WEBSOCKET_HANDSHAKE = "websocket_handshake"

@@ -31,7 +31,7 @@ async def fetch_session_token(
         raise AvatarError(ErrorCode.WEBSOCKET_ERROR, message, Phase.SESSION_TOKEN) from None
     if status == 200 and isinstance(payload, dict) and payload.get("sessionToken"):
         return str(payload["sessionToken"])
-    detail = _error_detail(payload)
+    detail = error_detail(payload)
     raise AvatarError(
         classify_http(status, detail),
         f"token request refused ({status}): {detail}",
@@ -40,7 +40,7 @@ async def fetch_session_token(
     )
 
 
-def _error_detail(payload: object) -> str:
+def error_detail(payload: object) -> str:
     if isinstance(payload, dict):
         errors = payload.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):

@@ -8,7 +8,7 @@ from avatar_player.player.controller import AvatarController, ConnectionSettings
 from avatar_player.player.host_mode import load_flame_recording, play_recording
 from avatar_player.player.metrics import FrameRateInfo, PlaybackMetrics
 from avatar_player.player.playback import Playback, PlaybackSettings
-from avatar_player.player.retry import RetryPolicy
+from avatar_player.client.retry import RetryPolicy
 from avatar_player.player.states import (
     ConnectionChange,
     ConnectionState,

@@ -19,7 +19,7 @@ import numpy as np
 
 from avatar_player.client import AvatarError, MotionSession, Phase, SessionClosed, open_session
 from avatar_player.player.playback import Playback
-from avatar_player.player.retry import RetryPolicy
+from avatar_player.client.retry import RetryPolicy
 from avatar_player.player.signals import Signal
 from avatar_player.player.states import ConnectionChange, ConnectionState, StateChangeReason
 from avatar_player.protocol.client import (
@@ -71,7 +71,7 @@ class AvatarController:
         self.connection_error: AvatarError | None = None
         self._token = ""
         self._expired_tokens: set[str] = set()
-        self._token_provider = token_provider
+        self.token_provider = token_provider
         self._rng = rng or random.Random()
         self._session: MotionSession | None = None
         self._network_req = ""
@@ -218,8 +218,8 @@ class AvatarController:
 
     async def _usable_token(self) -> str:
         """The current token, refreshed through the provider when missing or expired."""
-        if (not self._token or self._token in self._expired_tokens) and self._token_provider:
-            self._token = await self._token_provider()
+        if (not self._token or self._token in self._expired_tokens) and self.token_provider:
+            self._token = await self.token_provider()
         if self._token in self._expired_tokens:
             raise AvatarError(
                 ErrorCode.SESSION_TOKEN_EXPIRED,
@@ -234,7 +234,7 @@ class AvatarController:
 
     def _worth_retrying(self, error: AvatarError) -> bool:
         if error.code is ErrorCode.SESSION_TOKEN_EXPIRED:
-            return self._token_provider is not None
+            return self.token_provider is not None
         return self.settings.retry.retries(error.code)
 
     async def _read(self, session: MotionSession) -> None:

@@ -39,6 +39,8 @@ class ErrorCode(StrEnum):
     """A response brought no motion (none in time, or a server without a motion payload)."""
     MOTION_DATA_LATE = "motionDataLate"
     """Motion fell behind the audio by more than the allowed bound."""
+    AUDIO_DEVICE_UNAVAILABLE = "audioDeviceUnavailable"
+    """No usable audio output: playing on the paced null sink (silent) instead."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ def frame_from_keyframe(index: int, keyframe: Mapping[str, Any], sample_rate: in
     for name, size in FLAME_CHANNELS:
         key = KEYFRAME_KEYS[name]
         try:
-            components = np.asarray(keyframe[key], dtype=np.float32)
+            with np.errstate(over="ignore"):  # out-of-range numbers become inf: refused below
+                components = np.asarray(keyframe[key], dtype=np.float32)
         except (KeyError, TypeError, ValueError) as exc:
             raise KeyframeError(f"keyframe {index}: bad or missing {key}") from exc
         if components.shape != (size,) or not np.all(np.isfinite(components)):

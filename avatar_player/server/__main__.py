@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 from dataclasses import fields, replace
+from pathlib import Path
 
 from avatar_player.server.app import MotionServer
 from avatar_player.server.config import ServerConfig, load_config
@@ -24,6 +25,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", help="address to bind (default from config: 127.0.0.1)")
     parser.add_argument("--port", type=int, help="WebSocket ingress port (0: any free port)")
     parser.add_argument("--http-port", type=int, help="HTTP console port (0: any free port)")
+    parser.add_argument(
+        "--asset-root", type=Path, help="avatar asset directory (default: resources/avatars)"
+    )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ...")
     faults = parser.add_argument_group("fault injection (every session)")
     for f in fields(FaultConfig):
@@ -41,6 +45,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
             ("host", args.host),
             ("ws_port", args.port),
             ("http_port", args.http_port),
+            ("asset_root", args.asset_root),
         )
         if value is not None
     }

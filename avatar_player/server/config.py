@@ -10,6 +10,9 @@ from typing import Any
 
 from avatar_player.server.faults import FaultConfig
 
+DEFAULT_ASSET_ROOT = Path(__file__).resolve().parents[2] / "resources" / "avatars"
+"""The repository's avatar assets: one directory per avatar id."""
+
 
 @dataclass(frozen=True)
 class AppConfig:
@@ -57,6 +60,7 @@ class ServerConfig:
     limits: Limits = field(default_factory=Limits)
     faults: FaultConfig = field(default_factory=FaultConfig)
     allow_session_faults: bool = True
+    asset_root: Path = DEFAULT_ASSET_ROOT
 
     def app(self, app_id: str) -> AppConfig | None:
         """The app with `app_id`, if configured."""
@@ -76,6 +80,7 @@ class _ServerSection:
     host: str = "127.0.0.1"
     ws_port: int = 8765
     http_port: int = 8766
+    asset_root: str | None = None
 
 
 def _section(cls: type, values: dict[str, Any], where: str) -> Any:
@@ -86,9 +91,15 @@ def _section(cls: type, values: dict[str, Any], where: str) -> Any:
     return cls(**values)
 
 
-def parse_config(data: dict[str, Any]) -> ServerConfig:
-    """Build a ServerConfig from the parsed TOML structure."""
+def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> ServerConfig:
+    """Build a ServerConfig from the parsed TOML structure.
+
+    A relative `asset_root` is resolved against `base_dir` (the config file's directory).
+    """
     server = _section(_ServerSection, data.get("server", {}), "[server]")
+    asset_root = DEFAULT_ASSET_ROOT
+    if server.asset_root is not None:
+        asset_root = (base_dir or Path.cwd()) / Path(server.asset_root).expanduser()
     faults = dict(data.get("faults", {}))
     allow = bool(faults.pop("allow_per_session", True))
     return ServerConfig(
@@ -100,6 +111,7 @@ def parse_config(data: dict[str, Any]) -> ServerConfig:
         limits=_section(Limits, data.get("limits", {}), "[limits]"),
         faults=_section(FaultConfig, faults, "[faults]"),
         allow_session_faults=allow,
+        asset_root=asset_root,
     )
 
 
@@ -107,6 +119,6 @@ def load_config(path: str | Path | None = None) -> ServerConfig:
     """Load a TOML config file, or the packaged default when `path` is None."""
     if path is None:
         text = resources.files(__package__).joinpath("default_config.toml").read_text()
-    else:
-        text = Path(path).read_text()
-    return parse_config(tomllib.loads(text))
+        return parse_config(tomllib.loads(text))
+    path = Path(path)
+    return parse_config(tomllib.loads(path.read_text()), path.parent)

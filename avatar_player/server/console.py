@@ -6,12 +6,13 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from avatar_player.protocol.constants import API_KEY_HEADER, TOKEN_PATH
 from avatar_player.server.accounts import Accounts
+from avatar_player.server.assets import AssetError, AvatarAssets
 from avatar_player.server.config import ServerConfig
 from avatar_player.server.tokens import TokenAuthority
 
@@ -26,8 +27,18 @@ def error_response(status: int, code: str, title: str, detail: str) -> web.Respo
     return web.json_response(body, status=status)
 
 
+@web.middleware
+async def _asset_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except AssetError as exc:
+        return error_response(exc.status, exc.code, exc.title, exc.detail)
+
+
 class Console:
-    """aiohttp application serving `POST /session-tokens` and `GET /health`."""
+    """aiohttp application: `POST /session-tokens`, `GET /health` and the `/avatars` routes."""
 
     def __init__(
         self,
@@ -40,9 +51,10 @@ class Console:
         self._accounts = accounts
         self._tokens = tokens
         self._clock = clock
-        self.app = web.Application(client_max_size=_MAX_BODY_BYTES)
+        self.app = web.Application(client_max_size=_MAX_BODY_BYTES, middlewares=[_asset_errors])
         self.app.router.add_post(TOKEN_PATH, self.create_token)
         self.app.router.add_get("/health", self.health)
+        self.app.add_routes(AvatarAssets(config).routes())
 
     async def health(self, _request: web.Request) -> web.Response:
         """Liveness and load."""

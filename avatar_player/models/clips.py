@@ -1,0 +1,51 @@
+"""The clip catalogue: bundled speech clips, recordings for Host Mode, files the user adds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile as sf
+
+import avatar_player
+
+RESOURCES = Path(avatar_player.__file__).resolve().parents[1] / "resources"
+SHARED_RECORDING = RESOURCES.parents[1] / "shared" / "data" / "flame-sample"
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Something the player can play."""
+
+    label: str
+    path: Path
+    host_mode: bool
+    """A recording with its own motion (played without the server)."""
+
+
+def is_recording(path: Path) -> bool:
+    """A folder with `keyframes.json` and raw PCM: a recorded commercial response."""
+    return path.is_dir() and (path / "keyframes.json").exists() and any(path.glob("*.pcm"))
+
+
+def clip_for(path: str | Path) -> Clip:
+    """A catalogue entry for a file, a recording folder or its keyframes.json."""
+    path = Path(path)
+    if path.name == "keyframes.json":
+        path = path.parent
+    if is_recording(path):
+        return Clip(f"{path.name} (recording, Host Mode)", path, host_mode=True)
+    return Clip(path.name, path, host_mode=False)
+
+
+def bundled_clips() -> list[Clip]:
+    """The bundled speech clips, plus the shared FLAME recording when it is next to us."""
+    clips = []
+    for path in sorted((RESOURCES / "clips").glob("*.wav")):
+        info = sf.info(path)
+        clips.append(
+            Clip(f"{path.stem} ({info.duration:.1f} s, {info.samplerate} Hz)", path, False)
+        )
+    if is_recording(SHARED_RECORDING):
+        clips.append(Clip("flame-sample (recording, Host Mode)", SHARED_RECORDING, True))
+    return clips

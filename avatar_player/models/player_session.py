@@ -1,0 +1,269 @@
+"""PlayerSession: what the desktop app drives, without Qt.
+
+Owns the embedded Motion Server (or the settings of a remote one), the audio sink,
+the playback and the controller, and an error log fed by all of them. Signals are
+re-emitted from the session, so views connect once even when a new sample rate
+rebuilds the sink, playback and controller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from avatar_player.audio import AudioSink, ClipError, load_clip, open_sink
+from avatar_player.client import AvatarError, Phase, fetch_session_token
+from avatar_player.models.error_log import ErrorLog, Severity
+from avatar_player.player import (
+    AvatarController,
+    ConnectionChange,
+    ConnectionSettings,
+    ConversationChange,
+    FrameRateInfo,
+    Playback,
+    PlaybackMetrics,
+    load_flame_recording,
+    play_recording,
+)
+from avatar_player.player.signals import Signal
+from avatar_player.protocol.errors import ErrorCode
+from avatar_player.protocol.flame import KeyframeError
+from avatar_player.server import EmbeddedServer, ServerConfig, load_config
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """Where to connect and how to play."""
+
+    server: Literal["embedded", "remote"] = "embedded"
+    url: str = ""
+    """Ingress URL of a remote Motion Server."""
+    console_url: str = ""
+    """Token endpoint of a remote server (with `api_key`, tokens refresh automatically)."""
+    app_id: str = "demo-app"
+    api_key: str = "demo-key"
+    token: str = ""
+    """A session token given by hand (remote servers without a console)."""
+    avatar_id: str = "demo-avatar"
+    sample_rate: int = 24000
+    audio: Literal["device", "null"] = "device"
+    fault_query: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # api_key and token never reach logs
+        return f"SessionOptions(server={self.server!r}, url={self.url!r}, app_id={self.app_id!r})"
+
+
+class PlayerSession:
+    """The player, its server and its log, for one window (or one headless run)."""
+
+    def __init__(self, options: SessionOptions, server_config: ServerConfig | None = None) -> None:
+        self.options = options
+        self.log = ErrorLog()
+        self.connection_changed: Signal[ConnectionChange] = Signal()
+        self.conversation_changed: Signal[ConversationChange] = Signal()
+        self.metrics: Signal[PlaybackMetrics] = Signal()
+        self.frame_rate: Signal[FrameRateInfo] = Signal()
+        self.first_rendering: Signal[float] = Signal()
+        self._server_config = server_config
+        self.server: EmbeddedServer | None = None
+        self.sink: AudioSink | None = None
+        self.playback: Playback | None = None
+        self.controller: AvatarController | None = None
+
+    # Lifecycle -----------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Start the embedded server (if used) and the audio output."""
+        if self.options.server == "embedded" and self.server is None:
+            config = self._server_config or replace(load_config(), ws_port=0, http_port=0)
+            self.server = EmbeddedServer(config)
+            await asyncio.to_thread(self.server.start)
+        await self._build_player()
+
+    async def close(self) -> None:
+        """Close the connection, the audio stream and the embedded server."""
+        await self._close_player()
+        if self.server is not None:
+            await asyncio.to_thread(self.server.stop)
+            self.server = None
+
+    async def apply(self, options: SessionOptions) -> None:
+        """Use new options; the audio output is rebuilt when its rate or kind changed."""
+        rebuild = (options.sample_rate, options.audio) != (
+            self.options.sample_rate,
+            self.options.audio,
+        )
+        if self.controller is not None:
+            await self.controller.close()
+        self.options = options
+        if rebuild:
+            await self._close_player()
+        await self._build_player()
+
+    @property
+    def ingress_url(self) -> str:
+        """Where the controller connects."""
+        if self.options.server == "embedded" and self.server is not None:
+            return self.server.server.ws_url
+        return self.options.url
+
+    @property
+    def console_url(self) -> str:
+        """Where tokens come from ('' when only a hand-made token is available)."""
+        if self.options.server == "embedded" and self.server is not None:
+            return self.server.server.console_url
+        return self.options.console_url
+
+    # Connection ------------------------------------------------------------------------------
+
+    async def connect(self) -> bool:
+        """Connect the controller; failures are logged and shown, never raised."""
+        controller = self._require_controller()
+        if self.options.token:
+            controller.set_session_token(self.options.token)
+        try:
+            await controller.start()
+        except AvatarError:
+            return False  # already logged through controller.error
+        return True
+
+    async def disconnect(self) -> None:
+        """Close the connection (playback stops)."""
+        await self._require_controller().close()
+
+    async def refresh_token(self) -> bool:
+        """Fetch a fresh token from the console and reconnect if the connection failed."""
+        controller = self._require_controller()
+        try:
+            token = await self._fetch_token()
+        except AvatarError as error:
+            self.log.add_error(error)
+            return False
+        controller.set_session_token(token)
+        return await self.connect() if controller.connection_state != "connected" else True
+
+    # Playback --------------------------------------------------------------------------------
+
+    async def play_clip(self, path: str | Path) -> str | None:
+        """Convert a clip to the session rate and send it; its conversation id or None."""
+        controller = self._require_controller()
+        try:
+            pcm = await asyncio.to_thread(load_clip, path, controller.sample_rate)
+            return await controller.send(pcm, end=True)
+        except ClipError as error:
+            self.log.add_message(Severity.ERROR, str(error.code), str(Phase.PLAYBACK), str(error))
+        except AvatarError as error:
+            self.log.add_error(error)
+        return None
+
+    def play_recording(self, folder: str | Path) -> str | None:
+        """Play a recorded commercial response (audio + FLAME keyframes) in Host Mode."""
+        playback = self._require_playback()
+        try:
+            pcm, frames = load_flame_recording(folder, playback.sample_rate)
+        except (ClipError, KeyframeError, ValueError) as error:
+            self.log.add_message(
+                Severity.ERROR, "recordingInvalid", str(Phase.PLAYBACK), str(error)
+            )
+            return None
+        return play_recording(playback, pcm, frames)
+
+    def pause(self) -> bool:
+        """Pause the current response."""
+        return self._require_playback().pause()
+
+    def resume(self) -> bool:
+        """Resume the paused response."""
+        return self._require_playback().resume()
+
+    async def interrupt(self) -> str | None:
+        """Stop the current response (and tell the server when it is a server response)."""
+        return await self._require_controller().interrupt()
+
+    def set_volume(self, volume: float) -> None:
+        """Output gain 0..1."""
+        self._require_playback().set_volume(volume)
+
+    def pose(self) -> np.ndarray:
+        """The motion vector to render now."""
+        return self._require_playback().pose()
+
+    def report_frame(self) -> None:
+        """A frame showing the last pose was presented."""
+        self._require_playback().report_frame()
+
+    # Internals -------------------------------------------------------------------------------
+
+    async def _fetch_token(self) -> str:
+        if not self.console_url or not self.options.api_key:
+            raise AvatarError(
+                ErrorCode.SESSION_TOKEN_INVALID,
+                "no token endpoint or API key configured; paste a session token",
+                Phase.SESSION_TOKEN,
+            )
+        return await fetch_session_token(self.console_url, self.options.api_key)
+
+    async def _build_player(self) -> None:
+        """Open the sink, playback and controller if needed; apply the current options."""
+        if self.sink is None:
+            self.sink, warning = await asyncio.to_thread(
+                open_sink, self.options.sample_rate, self.options.audio
+            )
+            loop = asyncio.get_running_loop()
+            self.sink.on_status = lambda message: loop.call_soon_threadsafe(
+                self._audio_warning, message
+            )
+            if warning:
+                self._audio_warning(warning)
+            self.playback = Playback(self.sink)
+            self.controller = AvatarController(self._connection_settings(), self.playback)
+            self._wire(self.playback, self.controller)
+        controller = self._require_controller()
+        controller.settings = self._connection_settings()
+        has_console = bool(self.console_url and self.options.api_key)
+        controller.token_provider = self._fetch_token if has_console else None
+
+    def _connection_settings(self) -> ConnectionSettings:
+        return ConnectionSettings(
+            self.ingress_url,
+            self.options.app_id,
+            self.options.avatar_id,
+            extra_query=self.options.fault_query,
+        )
+
+    def _wire(self, playback: Playback, controller: AvatarController) -> None:
+        controller.connection_changed.connect(self.connection_changed.emit)
+        controller.error.connect(self.log.add_error)
+        playback.changed.connect(self.conversation_changed.emit)
+        playback.metrics.connect(self.metrics.emit)
+        playback.frame_rate.connect(self.frame_rate.emit)
+        playback.first_rendering.connect(self.first_rendering.emit)
+
+    async def _close_player(self) -> None:
+        if self.controller is not None:
+            await self.controller.close()
+        if self.sink is not None:
+            await asyncio.to_thread(self.sink.close)
+            self.sink = None
+            self.playback = None
+            self.controller = None
+
+    def _audio_warning(self, message: str) -> None:
+        self.log.add_message(
+            Severity.WARNING, str(ErrorCode.AUDIO_DEVICE_UNAVAILABLE), str(Phase.PLAYBACK), message
+        )
+
+    def _require_controller(self) -> AvatarController:
+        if self.controller is None:
+            raise RuntimeError("the session is not open")
+        return self.controller
+
+    def _require_playback(self) -> Playback:
+        if self.playback is None:
+            raise RuntimeError("the session is not open")
+        return self.playback
