@@ -1,10 +1,10 @@
-"""Start Avatar Player.
+"""Start Avatar Player: `python main.py --help` lists the options."""
 
-The desktop window is not built yet (issue 5); until then this runs the embedded
-Motion Server in the foreground, which is what the player will connect to.
-"""
+from avatar_player.ui.environment import configure_gl_environment
 
-from avatar_player.server.__main__ import main
+configure_gl_environment()  # before anything imports OpenGL
+
+from avatar_player.ui.app import main  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -197,12 +197,10 @@ def test_a_new_response_drops_the_one_in_progress() -> None:
     assert changes[-1] == ConversationChange(S.ACTIVE, R.USER_ACTION, "new")
 
 
-def test_av_offset_and_frame_rate_reports() -> None:
-    playback, sink, _, _, clock = make(render_fps=50)
-    metrics, rates, firsts = [], [], []
+def test_av_offset_of_presented_frames() -> None:
+    playback, sink, _, _, clock = make()
+    metrics = []
     playback.metrics.connect(metrics.append)
-    playback.frame_rate.connect(rates.append)
-    playback.first_rendering.connect(firsts.append)
     play_recording(playback, np.ones(2 * RATE, dtype=np.int16), ramp_frames(50))
     playback.tick()
     for _ in range(60):  # 1.2 s at 50 frames/s, one 20 ms block per frame
@@ -211,9 +209,6 @@ def test_av_offset_and_frame_rate_reports() -> None:
         clock.now += 0.02
         playback.report_frame()
         playback.tick()
-    assert firsts == [pytest.approx(0.02)]
-    assert rates and rates[0].actual_fps == pytest.approx(50, rel=0.05)
-    assert rates[0].dropped_frames <= 1
     assert metrics and metrics[0].av_offset_ms == pytest.approx(20.0, abs=0.01)
     assert metrics[0].buffered_motion_ms > 0
 

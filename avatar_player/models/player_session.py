@@ -24,7 +24,6 @@ from avatar_player.player import (
     ConnectionChange,
     ConnectionSettings,
     ConversationChange,
-    FrameRateInfo,
     Playback,
     PlaybackMetrics,
     load_flame_recording,
@@ -33,6 +32,7 @@ from avatar_player.player import (
 from avatar_player.player.signals import Signal
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.flame import KeyframeError
+from avatar_player.render.fps import FpsReport
 from avatar_player.server import EmbeddedServer, ServerConfig, load_config
 
 
@@ -67,7 +67,7 @@ class PlayerSession:
         self.connection_changed: Signal[ConnectionChange] = Signal()
         self.conversation_changed: Signal[ConversationChange] = Signal()
         self.metrics: Signal[PlaybackMetrics] = Signal()
-        self.frame_rate: Signal[FrameRateInfo] = Signal()
+        self.frame_rate: Signal[FpsReport] = Signal()
         self.first_rendering: Signal[float] = Signal()
         self._server_config = server_config
         self.server: EmbeddedServer | None = None
@@ -241,8 +241,6 @@ class PlayerSession:
         controller.error.connect(self.log.add_error)
         playback.changed.connect(self.conversation_changed.emit)
         playback.metrics.connect(self.metrics.emit)
-        playback.frame_rate.connect(self.frame_rate.emit)
-        playback.first_rendering.connect(self.first_rendering.emit)
 
     async def _close_player(self) -> None:
         if self.controller is not None:

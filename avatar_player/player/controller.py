@@ -18,8 +18,8 @@ from typing import Literal
 import numpy as np
 
 from avatar_player.client import AvatarError, MotionSession, Phase, SessionClosed, open_session
-from avatar_player.player.playback import Playback
 from avatar_player.client.retry import RetryPolicy
+from avatar_player.player.playback import Playback
 from avatar_player.player.signals import Signal
 from avatar_player.player.states import ConnectionChange, ConnectionState, StateChangeReason
 from avatar_player.protocol.client import (

@@ -1,4 +1,4 @@
-"""Measurements the player reports: playback (A/V sync, buffers) and frame rate."""
+"""Measurements the player reports: A/V sync and buffers (frame rate is the renderer's)."""
 
 from __future__ import annotations
 
@@ -18,39 +18,6 @@ class PlaybackMetrics:
     presented - motion time that frame shows); positive means audio early."""
     buffered_motion_ms: float
     underruns: int
-
-
-@dataclass(frozen=True)
-class FrameRateInfo:
-    """Rendered frames over the last report interval."""
-
-    expected_fps: float
-    actual_fps: float
-    dropped_frames: int
-
-
-class FrameRateMeter:
-    """Counts presented frames; returns a FrameRateInfo once per `interval_s`."""
-
-    def __init__(self, expected_fps: float, interval_s: float = 1.0) -> None:
-        self.expected_fps = expected_fps
-        self.interval_s = interval_s
-        self._window_start: float | None = None
-        self._frames = 0
-
-    def frame(self, now: float) -> FrameRateInfo | None:
-        """Count one frame presented at `now`; a report when the interval is over."""
-        if self._window_start is None:
-            self._window_start = now
-            return None
-        self._frames += 1
-        elapsed = now - self._window_start
-        if elapsed < self.interval_s:
-            return None
-        actual = self._frames / elapsed
-        dropped = max(0, round(self.expected_fps * elapsed) - self._frames)
-        self._window_start, self._frames = now, 0
-        return FrameRateInfo(self.expected_fps, actual, dropped)
 
 
 class OffsetWindow:

@@ -16,12 +16,7 @@ import numpy as np
 
 from avatar_player.audio.sink import AudioSink
 from avatar_player.client.errors import AvatarError, Phase
-from avatar_player.player.metrics import (
-    FrameRateInfo,
-    FrameRateMeter,
-    OffsetWindow,
-    PlaybackMetrics,
-)
+from avatar_player.player.metrics import OffsetWindow, PlaybackMetrics
 from avatar_player.player.motion_track import MotionTrack
 from avatar_player.player.response import Response
 from avatar_player.player.signals import Signal
@@ -43,8 +38,6 @@ class PlaybackSettings:
     """Audio ahead of the last motion frame by more than this: fallback."""
     motion_timeout_s: float = 2.0
     """No motion this long after a response's first audio: fallback."""
-    render_fps: float = 60.0
-    """Frame rate the render loop aims for (frame-rate reports compare against it)."""
     metrics_interval_s: float = 1.0
 
 
@@ -67,14 +60,9 @@ class Playback:
         self.changed: Signal[ConversationChange] = Signal()
         self.error: Signal[AvatarError] = Signal()
         self.metrics: Signal[PlaybackMetrics] = Signal()
-        self.frame_rate: Signal[FrameRateInfo] = Signal()
-        self.first_rendering: Signal[float] = Signal()
         self.offsets = OffsetWindow()
-        self._fps = FrameRateMeter(self.settings.render_fps)
-        self._created = clock()
-        self._rendered_once = False
         self._shown_motion_s: float | None = None
-        self._last_metrics = self._created
+        self._last_metrics = clock()
 
     # Feeding -------------------------------------------------------------------------
 
@@ -186,15 +174,8 @@ class Playback:
         self._shown_motion_s = response.track.frame_time(position)
         return response.track.pose_at(position)
 
-    def report_frame(self, now: float | None = None) -> None:
-        """The render host presented a frame showing the last `pose()`."""
-        now = self.clock() if now is None else now
-        if not self._rendered_once:
-            self._rendered_once = True
-            self.first_rendering.emit(now - self._created)
-        info = self._fps.frame(now)
-        if info is not None:
-            self.frame_rate.emit(info)
+    def report_frame(self) -> None:
+        """The render host presented a frame showing the last `pose()` (A/V offset)."""
         if self._shown_motion_s is not None and self.state is State.PLAYING:
             self.offsets.add((self.audio_time() - self._shown_motion_s) * 1000.0)
         self._shown_motion_s = None

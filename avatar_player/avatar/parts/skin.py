@@ -1,0 +1,208 @@
+"""Skin of the head and neck: a smooth blend of ellipsoids sampled by rays from the head
+centre (denser toward the face), split into skin, lips and neck."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from avatar_player.avatar import expressions as ex
+from avatar_player.avatar.anatomy import HEAD_CENTRE, Anatomy
+from avatar_player.avatar.lighting import shade, soft_shadow
+from avatar_player.avatar.parts.part import Part
+from avatar_player.avatar.sampling import fibonacci_sphere, fibonacci_square
+from avatar_player.avatar.sdf import (
+    Sdf,
+    ambient_occlusion,
+    capsule,
+    cast_rays,
+    cone,
+    ellipsoid,
+    normals,
+    smooth_subtract,
+    smooth_union,
+    sphere,
+    vertical_cylinder,
+)
+from avatar_player.avatar.splats import discs
+from avatar_player.avatar.style import AvatarStyle
+
+FRONT_DENSITY = 0.45
+"""Warp of the ray directions toward the face (0 = uniform)."""
+NECK_BOTTOM = -0.24
+PATCH_OVERLAP = 0.004
+"""Width (metres) of the mouth rectangle's border sampled by both ray sets."""
+
+
+def skin_sdf(a: Anatomy) -> Sdf:
+    """Signed distance to the skin of head and neck, eye sockets and nostrils carved."""
+    w, nl, nw, lf = a.face_width, a.nose_length, a.nose_width, a.lip_fullness
+    my, mz, hw = a.mouth_y, a.mouth_z, a.mouth_half_width
+
+    def pair(centre: tuple[float, float, float], radii: tuple[float, float, float]) -> list[Sdf]:
+        x, y, z = centre
+        return [ellipsoid((x, y, z), radii), ellipsoid((-x, y, z), radii)]
+
+    head = smooth_union(
+        0.022,
+        ellipsoid((0.0, 0.022, -0.012), (0.074 * w, 0.098, 0.098)),
+        ellipsoid((0.0, -0.012, 0.02), (0.062 * w, 0.05, 0.062)),
+        ellipsoid((0.0, -0.066, 0.022), (0.043 * w, 0.042, 0.055)),
+        *pair((0.046 * w, -0.066, -0.014), (0.013, 0.022, 0.02)),
+        vertical_cylinder((0.0, -0.012), (0.052, 0.056), (NECK_BOTTOM, -0.03)),
+    )
+    features = smooth_union(
+        0.014,
+        head,
+        ellipsoid((0.0, 0.022, 0.064), (0.05 * w, 0.012, 0.026)),
+        *pair((0.047 * w, -0.02, 0.042), (0.02, 0.013, 0.02)),
+        ellipsoid((0.0, a.chin_y + 0.015, 0.066), (0.019, 0.017, 0.016)),
+        ellipsoid((0.0, my + 0.006, 0.06), (0.03, 0.028, 0.026)),
+    )
+    nose = smooth_union(
+        0.008,
+        features,
+        capsule((0.0, 0.008, 0.08), (0.0, -0.029 * nl, 0.099), (0.0052, 0.0072 * nw)),
+        ellipsoid((0.0, -0.033 * nl, 0.098), (0.0085 * nw, 0.0085, 0.0088)),
+        *pair((0.0105 * nw, -0.037 * nl, 0.09), (0.006, 0.0055, 0.0075)),
+        *pair((0.075 * w, -0.008, -0.006), (0.007, 0.026, 0.015)),
+    )
+    lips = smooth_union(
+        0.006,
+        nose,
+        ellipsoid((0.0, my + 0.0042, mz - 0.011), (hw, 0.0058 * lf, 0.011)),
+        ellipsoid((0.0, my - 0.0055, mz - 0.0125), (0.9 * hw, 0.0068 * lf, 0.0115)),
+    )
+    # Sockets: the face in front of each eye is cut away down to the eyelid sphere, whose
+    # surface the eyelid splats replace.
+    eyes = [(tuple(a.eye_centre(side)), (0.12 * side, 0.0, 1.0)) for side in (1, -1)]
+    cut = smooth_subtract(0.003, lips, *(cone(c, axis, 0.75, 1.35) for c, axis in eyes))
+    sockets = smooth_union(0.003, cut, *(sphere(c, a.lid_radius) for c, _ in eyes))
+    return smooth_subtract(
+        0.0012,
+        sockets,
+        *pair((0.006 * nw, -0.041 * nl, 0.0945), (0.0026, 0.0016, 0.0036)),
+        *pair((0.083 * w, -0.01, -0.004), (0.004, 0.012, 0.008)),
+        ellipsoid((0.0, my, mz + 0.001), (1.02 * hw, 0.0008, 0.0028)),
+    )
+
+
+def lip_weight(a: Anatomy, p: np.ndarray) -> np.ndarray:
+    """0..1: how much a skin point is lip (red) rather than skin, with a soft border."""
+    x, y, z = p.T
+    line = a.mouth_line(x)
+    t = np.clip(np.abs(x) / a.mouth_half_width, 0.0, 1.0)
+    bow = 1.0 - 0.16 * np.exp(-((x / 0.0035) ** 2))
+    upper = 0.0072 * a.lip_fullness * (1.0 - t**2.2) ** 0.6 * bow
+    lower = 0.0092 * a.lip_fullness * (1.0 - t**2) ** 0.6
+    soft = 6e-4
+    inside = ex.smoothstep(line + upper + soft, line + upper - soft, y) * ex.smoothstep(
+        line - lower - soft, line - lower + soft, y
+    )
+    return inside * (t < 1.0) * ex.smoothstep(a.mouth_z - 0.03, a.mouth_z - 0.015, z)
+
+
+def _blob(p: np.ndarray, centre: tuple[float, float, float], radius: float) -> np.ndarray:
+    return np.exp(-np.sum((p - centre) ** 2, axis=1) / radius**2)
+
+
+def _albedo(a: Anatomy, style: AvatarStyle, p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    base = style.skin_rgb
+    flushed = base * np.array([1.02, 0.8, 0.78])
+    x = np.abs(p[:, 0:1])
+    q = np.column_stack([x, p[:, 1:]])
+    flush = 0.4 * _blob(q, (0.045 * a.face_width, -0.03, 0.06), 0.02)
+    flush += 0.3 * _blob(p, (0.0, -0.034 * a.nose_length, 0.1), 0.012)
+    colour = base + (flushed - base) * flush[:, None]
+    colour *= 1.0 - 0.08 * _blob(q, (a.eye_x, a.eye_y - 0.016, 0.07), 0.009)[:, None]
+    colour *= 1.0 - 0.07 * ex.smoothstep(-0.08, -0.14, p[:, 1])[:, None]
+    lips = lip_weight(a, p)[:, None]
+    colour = colour + (style.lips_rgb - colour) * lips
+    crease = np.exp(-(((p[:, 1] - a.mouth_line(p[:, 0])) / 9e-4) ** 2)) * (
+        x[:, 0] < a.mouth_half_width
+    )
+    colour *= 1.0 - 0.55 * crease[:, None]
+    return colour * (1.0 + 0.03 * rng.standard_normal((len(p), 1)))
+
+
+def _mouth_patch(a: Anatomy) -> tuple[np.ndarray, np.ndarray]:
+    """Corners (x0, y0), (x1, y1) of the rectangle at z = mouth_z sampled densely (lips)."""
+    margin = a.mouth_half_width + 0.006
+    return np.array([-margin, a.mouth_y - 0.017]), np.array([margin, a.mouth_y + 0.014])
+
+
+def _rays(
+    a: Anatomy, rng: np.random.Generator, count: int, patch_count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Directions from the head centre and the solid angle each one samples: a sphere
+    warped toward the face, plus a denser patch of rays through the mouth rectangle. The
+    sphere keeps its rays along the rectangle's border (overlapping samples of one
+    surface leave no seam) but none near the lips, whose opening needs small discs."""
+    origin = np.asarray(HEAD_CENTRE)
+    uniform = fibonacci_sphere(count, rng)
+    polar = np.arccos(np.clip(uniform[:, 2], -1.0, 1.0))
+    warped = polar - FRONT_DENSITY * np.sin(polar)
+    ring = np.sin(warped) / np.maximum(np.sin(polar), 1e-9)
+    sphere_dirs = np.column_stack([uniform[:, :2] * ring[:, None], np.cos(warped)])
+    sphere_solid = 4 * np.pi / count * ring * (1.0 - FRONT_DENSITY * np.cos(polar))
+
+    low, high = _mouth_patch(a)
+    depth = a.mouth_z - origin[2]
+    through = origin[:2] + sphere_dirs[:, :2] * depth / np.maximum(sphere_dirs[:, 2:3], 1e-9)
+    inside = (through > low + PATCH_OVERLAP) & (through < high - PATCH_OVERLAP)
+    inner = (sphere_dirs[:, 2] > 0) & np.all(inside, axis=1)
+    sphere_dirs, sphere_solid = sphere_dirs[~inner], sphere_solid[~inner]
+
+    corner = low + fibonacci_square(patch_count, rng) * (high - low)
+    target = np.column_stack([corner, np.full(patch_count, a.mouth_z)]) - origin
+    distance = np.linalg.norm(target, axis=1)
+    patch_dirs = target / distance[:, None]
+    patch_solid = np.prod(high - low) / patch_count * patch_dirs[:, 2] / distance**2
+    return np.concatenate([sphere_dirs, patch_dirs]), np.concatenate([sphere_solid, patch_solid])
+
+
+def build_skin(
+    a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count: int, mouth_count: int
+) -> list[Part]:
+    """Skin, lips and neck parts from `count` rays over the head plus `mouth_count` rays
+    around the mouth (minus those in the eye sockets)."""
+    sdf = skin_sdf(a)
+    origin = np.asarray(HEAD_CENTRE)
+    direction, solid_angle = _rays(a, rng, count, mouth_count)
+    t = cast_rays(sdf, origin, direction, 0.3)
+    p = origin + t[:, None] * direction
+    n = normals(sdf, p)
+    area = t * t * solid_angle / np.maximum(np.sum(n * direction, axis=1), 0.25)
+
+    keep = p[:, 1] > NECK_BOTTOM + 0.02
+    for side in (1, -1):
+        keep &= np.linalg.norm(p - a.eye_centre(side), axis=1) > a.lid_radius + 1e-3
+    p, n, area = p[keep], n[keep], area[keep]
+
+    lips = lip_weight(a, p)
+    colour = shade(
+        _albedo(a, style, p, rng),
+        n,
+        occlusion=ambient_occlusion(sdf, p, n),
+        shadow=soft_shadow(sdf, p, n),
+        specular=0.05 + 0.25 * lips,
+        shininess=24.0,
+    )
+    jaw = ex.jaw_mask(a, p)
+    stretch = ex.jaw_stretch(a, p)
+    head_weight = ex.smoothstep(-0.19, -0.075, p[:, 1])
+    splats = discs(p, n, 0.6 * np.sqrt(area) * stretch, colour, head_weight=head_weight)
+    deltas = {
+        "jaw_open": ex.follow(jaw, ex.JAW_DROP),
+        "mouth_round": ex.mouth_round(a, p),
+        "mouth_wide": ex.mouth_wide(a, p),
+        "mouth_close": ex.mouth_close(a, p),
+        "brow_up": ex.follow(ex.brow_mask(a, p), ex.BROW_RAISE),
+    }
+    skin = Part("skin", splats, deltas)
+    is_lip = lips > 0.5
+    is_neck = ~is_lip & (p[:, 1] < a.chin_y - 0.012)
+    return [
+        skin.take(np.flatnonzero(~is_lip & ~is_neck)),
+        skin.take(np.flatnonzero(is_lip), "lips"),
+        skin.take(np.flatnonzero(is_neck), "neck"),
+    ]

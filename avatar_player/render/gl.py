@@ -1,0 +1,207 @@
+"""Every OpenGL call of the renderer (GL 3.3 core), behind a few small functions.
+
+Nothing here creates a context: the caller makes one current first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from OpenGL import GL
+
+TEXTURE_WIDTH = 1024
+"""Texels per row of the splat data textures."""
+
+
+def renderer_name() -> str:
+    """GL_RENDERER of the current context, e.g. 'llvmpipe (LLVM 15.0.6, 256 bits)'."""
+    return GL.glGetString(GL.GL_RENDERER).decode(errors="replace")
+
+
+def compile_program(vertex_source: str, fragment_source: str) -> int:
+    """A linked program; raises RuntimeError with the driver log on failure."""
+    shaders = []
+    for kind, source in (
+        (GL.GL_VERTEX_SHADER, vertex_source),
+        (GL.GL_FRAGMENT_SHADER, fragment_source),
+    ):
+        shader = GL.glCreateShader(kind)
+        GL.glShaderSource(shader, source)
+        GL.glCompileShader(shader)
+        if not GL.glGetShaderiv(shader, GL.GL_COMPILE_STATUS):
+            raise RuntimeError(f"shader compile failed: {GL.glGetShaderInfoLog(shader).decode()}")
+        shaders.append(shader)
+    program = GL.glCreateProgram()
+    for shader in shaders:
+        GL.glAttachShader(program, shader)
+    GL.glLinkProgram(program)
+    for shader in shaders:
+        GL.glDeleteShader(shader)
+    if not GL.glGetProgramiv(program, GL.GL_LINK_STATUS):
+        raise RuntimeError(f"program link failed: {GL.glGetProgramInfoLog(program).decode()}")
+    return program
+
+
+class Uniforms:
+    """Setters for a program's uniforms (the program must be in use)."""
+
+    def __init__(self, program: int) -> None:
+        self._program = program
+        self._locations: dict[str, int] = {}
+
+    def _location(self, name: str) -> int:
+        if name not in self._locations:
+            self._locations[name] = GL.glGetUniformLocation(self._program, name)
+        return self._locations[name]
+
+    def matrix(self, name: str, value: np.ndarray) -> None:
+        GL.glUniformMatrix4fv(self._location(name), 1, GL.GL_TRUE, value.astype(np.float32))
+
+    def scalar(self, name: str, value: float) -> None:
+        GL.glUniform1f(self._location(name), value)
+
+    def sampler(self, name: str, unit: int) -> None:
+        GL.glUniform1i(self._location(name), unit)
+
+
+class RowTexture:
+    """An RGBA32F texture holding `texels` RGBA rows, TEXTURE_WIDTH per texture row."""
+
+    def __init__(self, texels: int) -> None:
+        self.texels = texels
+        self._rows = max(1, -(-texels // TEXTURE_WIDTH))
+        self._staging = np.zeros((self._rows * TEXTURE_WIDTH, 4), dtype=np.float32)
+        self.id = GL.glGenTextures(1)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.id)
+        for parameter in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, parameter, GL.GL_NEAREST)
+        GL.glTexImage2D(
+            GL.GL_TEXTURE_2D, 0, GL.GL_RGBA32F, TEXTURE_WIDTH, self._rows, 0,
+            GL.GL_RGBA, GL.GL_FLOAT, self._staging,
+        )  # fmt: skip
+
+    def upload(self, texels: np.ndarray) -> None:
+        """Replace the contents with (texels, 3 or 4) float values."""
+        self._staging[: len(texels), : texels.shape[1]] = texels
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.id)
+        GL.glTexSubImage2D(
+            GL.GL_TEXTURE_2D, 0, 0, 0, TEXTURE_WIDTH, self._rows, GL.GL_RGBA, GL.GL_FLOAT,
+            self._staging,
+        )  # fmt: skip
+
+    def bind(self, unit: int) -> None:
+        GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.id)
+
+    def delete(self) -> None:
+        GL.glDeleteTextures([self.id])
+
+
+class InstanceIndex:
+    """A vertex array with one per-instance uint attribute (location 0): the draw order."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.vao = GL.glGenVertexArrays(1)
+        self.buffer = GL.glGenBuffers(1)
+        GL.glBindVertexArray(self.vao)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer)
+        GL.glBufferData(GL.GL_ARRAY_BUFFER, count * 4, None, GL.GL_STREAM_DRAW)
+        GL.glEnableVertexAttribArray(0)
+        GL.glVertexAttribIPointer(0, 1, GL.GL_UNSIGNED_INT, 0, None)
+        GL.glVertexAttribDivisor(0, 1)
+        GL.glBindVertexArray(0)
+
+    def upload(self, order: np.ndarray) -> None:
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer)
+        GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, order.nbytes, order.astype(np.uint32))
+
+    def delete(self) -> None:
+        GL.glDeleteVertexArrays(1, [self.vao])
+        GL.glDeleteBuffers(1, [self.buffer])
+
+
+@dataclass(frozen=True)
+class Framebuffer:
+    """A framebuffer object with an RGBA8 colour renderbuffer."""
+
+    id: int
+    renderbuffer: int
+    width: int
+    height: int
+
+    @staticmethod
+    def create(width: int, height: int) -> Framebuffer:
+        """A new framebuffer (the caller's framebuffer binding is kept)."""
+        previous = GL.glGetIntegerv(GL.GL_FRAMEBUFFER_BINDING)
+        renderbuffer = GL.glGenRenderbuffers(1)
+        GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, renderbuffer)
+        GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, GL.GL_RGBA8, width, height)
+        framebuffer = GL.glGenFramebuffers(1)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, framebuffer)
+        GL.glFramebufferRenderbuffer(
+            GL.GL_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_RENDERBUFFER, renderbuffer
+        )
+        status = GL.glCheckFramebufferStatus(GL.GL_FRAMEBUFFER)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, int(previous))
+        if status != GL.GL_FRAMEBUFFER_COMPLETE:
+            raise RuntimeError(f"framebuffer incomplete: 0x{status:x}")
+        return Framebuffer(int(framebuffer), int(renderbuffer), width, height)
+
+    def delete(self) -> None:
+        GL.glDeleteFramebuffers(1, [self.id])
+        GL.glDeleteRenderbuffers(1, [self.renderbuffer])
+
+
+def begin_frame(framebuffer: int, width: int, height: int, background: tuple[float, ...]) -> None:
+    """Bind `framebuffer`, set the viewport and clear it to the opaque `background` RGB."""
+    GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, framebuffer)
+    GL.glViewport(0, 0, width, height)
+    GL.glClearColor(*background[:3], 1.0)
+    GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+
+
+def draw_splats(program: int, index: InstanceIndex) -> None:
+    """Draw one quad per instance, back to front, blending premultiplied colour."""
+    GL.glUseProgram(program)
+    GL.glDisable(GL.GL_DEPTH_TEST)
+    GL.glDisable(GL.GL_CULL_FACE)
+    GL.glEnable(GL.GL_BLEND)
+    GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
+    GL.glBindVertexArray(index.vao)
+    GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, index.count)
+    GL.glBindVertexArray(0)
+    GL.glDisable(GL.GL_BLEND)
+
+
+def use_program(program: int) -> None:
+    GL.glUseProgram(program)
+
+
+def blit(source: Framebuffer, target: int, width: int, height: int) -> None:
+    """Scale `source` (linear filtering) onto the whole of framebuffer `target`."""
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, source.id)
+    GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, target)
+    GL.glBlitFramebuffer(
+        0, 0, source.width, source.height, 0, 0, width, height,
+        GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR,
+    )  # fmt: skip
+    GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+
+
+def read_pixels(framebuffer: int, width: int, height: int) -> np.ndarray:
+    """RGBA bytes of `framebuffer`, (height, width, 4), top row first."""
+    GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, framebuffer)
+    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+    data = GL.glReadPixels(0, 0, width, height, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE)
+    return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1].copy()
+
+
+def finish() -> None:
+    """Wait until the GPU has executed every command."""
+    GL.glFinish()
+
+
+def delete_program(program: int) -> None:
+    GL.glDeleteProgram(program)

@@ -1,0 +1,103 @@
+"""The avatar view: a QOpenGLWidget hosting the Qt-free AvatarRenderer.
+
+A timer asks for frames at the target rate; each frame renders the pose the player
+reports for the current audio position, and `frameSwapped` tells the player when the
+frame was presented (for the A/V offset).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtOpenGLWidgets import QOpenGLWidget
+from PySide6.QtWidgets import QSizePolicy
+
+from avatar_player.avatar.model import Avatar
+from avatar_player.render.fps import FpsReport
+from avatar_player.render.renderer import AvatarRenderer, RenderEvents
+
+TARGET_FPS = 60.0
+
+
+class AvatarView(QOpenGLWidget):
+    """Renders `avatar` in the pose given by `pose_source()` every frame."""
+
+    def __init__(
+        self,
+        avatar: Avatar,
+        pose_source: Callable[[], np.ndarray],
+        *,
+        on_presented: Callable[[], None],
+        on_first_frame: Callable[[float], None],
+        on_fps: Callable[[FpsReport], None],
+        tier: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.avatar = avatar
+        self.tier_name = tier
+        self.renderer: AvatarRenderer | None = None
+        self._pose_source = pose_source
+        self._events = RenderEvents(first_frame=on_first_frame, fps=on_fps)
+        self._started = time.perf_counter()
+        self.frameSwapped.connect(on_presented)
+        self._timer = QTimer(self)
+        self._timer.setInterval(round(1000 / TARGET_FPS))
+        self._timer.timeout.connect(self.update)
+        self._timer.start()
+
+    def initializeGL(self) -> None:  # noqa: N802
+        self.renderer = AvatarRenderer(
+            self.avatar, tier=self.tier_name, events=self._events, expected_fps=TARGET_FPS
+        )
+        self.renderer.initialize()
+
+    def resizeGL(self, width: int, height: int) -> None:  # noqa: N802
+        if self.renderer is not None:
+            ratio = self.devicePixelRatio()
+            self.renderer.resize(round(width * ratio), round(height * ratio))
+
+    def paintGL(self) -> None:  # noqa: N802
+        if self.renderer is None:
+            return
+        t = time.perf_counter() - self._started
+        self.renderer.render(self._pose_source(), t, self.defaultFramebufferObject())
+
+    def set_tier(self, tier: str | None) -> None:
+        """Re-create the renderer at another quality tier (None: automatic)."""
+        self.tier_name = tier
+        self._rebuild()
+
+    def set_avatar(self, avatar: Avatar) -> None:
+        """Show another avatar."""
+        self.avatar = avatar
+        self._rebuild()
+
+    def save_png(self, path: str | Path) -> bool:
+        """Save what the view shows as a PNG."""
+        return self.grabFramebuffer().save(str(path), "PNG")
+
+    def stop(self) -> None:
+        """Stop rendering and free the GL resources."""
+        self._timer.stop()
+        if self.renderer is not None and self.context() is not None:
+            self.makeCurrent()
+            self.renderer.release()
+            self.doneCurrent()
+        self.renderer = None
+
+    def _rebuild(self) -> None:
+        if self.context() is None:
+            return  # initializeGL will build it
+        self.makeCurrent()
+        if self.renderer is not None:
+            self.renderer.release()
+        self.initializeGL()
+        self.resizeGL(self.width(), self.height())
+        self.doneCurrent()
+        self.update()

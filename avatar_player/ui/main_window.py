@@ -1,0 +1,280 @@
+"""The main window: the avatar on the left, live status and QA controls on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from avatar_player.avatar.model import Avatar
+from avatar_player.models.actions import Action, valid_actions
+from avatar_player.models.player_session import PlayerSession
+from avatar_player.player import ConnectionChange, ConversationChange
+from avatar_player.render.fps import FpsReport
+from avatar_player.render.tiers import TIERS
+from avatar_player.ui.avatar_view import AvatarView
+from avatar_player.ui.connection_panel import ConnectionPanel
+from avatar_player.ui.error_log_view import ErrorLogPanel
+from avatar_player.ui.playback_panel import PlaybackPanel
+from avatar_player.ui.status_panel import StatusPanel
+
+AUTO_TIER = "auto"
+
+
+class MainWindow(QMainWindow):
+    """One window per PlayerSession."""
+
+    def __init__(
+        self, session: PlayerSession, avatar: Avatar, settings: QSettings, tier: str | None = None
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Avatar Player")
+        self.session = session
+        self.settings = settings
+        self.status = StatusPanel()
+        self.connection = ConnectionPanel(session.options)
+        self.playback = PlaybackPanel()
+        self.errors = ErrorLogPanel(session.log)
+        self.view = AvatarView(
+            avatar,
+            session.pose,
+            on_presented=session.report_frame,
+            on_first_frame=self._first_frame,
+            on_fps=self._frame_rate,
+            tier=tier,
+        )
+        self._build_layout()
+        self._fill_tiers(tier)
+        self._connect_signals()
+        self._restore_settings()
+        self.update_actions()
+
+    # Layout and wiring ---------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        side = QWidget()
+        column = QVBoxLayout(side)
+        for panel in (self.status, self.connection, self.playback):
+            column.addWidget(panel)
+        column.addStretch()
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(side.sizeHint().width() + 24)
+        self.left = QSplitter(Qt.Orientation.Vertical)
+        self.left.addWidget(self.view)
+        self.left.addWidget(self.errors)
+        self.left.setStretchFactor(0, 3)
+        self.left.setStretchFactor(1, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(scroll)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.setCentralWidget(self.splitter)
+        self.resize(1400, 860)
+
+    def _fill_tiers(self, tier: str | None) -> None:
+        combo = self.playback.tier
+        combo.addItem("auto (from the GPU)", AUTO_TIER)
+        for name in TIERS:
+            combo.addItem(name, name)
+        combo.setCurrentIndex(max(0, combo.findData(tier or AUTO_TIER)))
+        combo.currentIndexChanged.connect(self._tier_changed)
+
+    def _connect_signals(self) -> None:
+        session = self.session
+        session.connection_changed.connect(self._connection_changed)
+        session.conversation_changed.connect(self._conversation_changed)
+        session.metrics.connect(self.status.show_metrics)
+        panel = self.connection
+        panel.connect_button.clicked.connect(self.connect_server)
+        panel.disconnect_button.clicked.connect(self.disconnect_server)
+        panel.refresh_button.clicked.connect(self.refresh_token)
+        play = self.playback
+        play.play_button.clicked.connect(self.play)
+        play.pause_button.clicked.connect(self.pause)
+        play.resume_button.clicked.connect(self.resume)
+        play.interrupt_button.clicked.connect(self.interrupt)
+        play.volume.valueChanged.connect(lambda value: session.set_volume(value / 100))
+        play.screenshot_button.clicked.connect(self.screenshot)
+        play.clip.currentIndexChanged.connect(self.update_actions)
+        panel.api_key.textChanged.connect(self.update_actions)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.play)
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.toggle_pause)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.interrupt)
+        self._audio_output_changed()
+
+    def _audio_output_changed(self) -> None:
+        """A new sink: show its kind and give it the chosen volume."""
+        sink = self.session.sink
+        self.status.audio_output.setText(type(sink).__name__ if sink else "-")
+        if sink is not None:
+            self.session.set_volume(self.playback.volume.value() / 100)
+
+    # State -----------------------------------------------------------------------------------
+
+    def valid_actions(self) -> set[Action]:
+        """What the user may do now."""
+        controller, playback = self.session.controller, self.session.playback
+        clip = self.playback.current_clip()
+        if controller is None or playback is None:
+            return set()
+        return valid_actions(
+            controller.connection_state,
+            playback.state,
+            host_mode_clip=bool(clip and clip.host_mode),
+            can_refresh_token=bool(self.session.console_url and self.connection.api_key.text()),
+        )
+
+    def update_actions(self) -> None:
+        """Enable exactly the buttons whose action is valid."""
+        valid = self.valid_actions()
+        buttons = {
+            Action.CONNECT: self.connection.connect_button,
+            Action.DISCONNECT: self.connection.disconnect_button,
+            Action.REFRESH_TOKEN: self.connection.refresh_button,
+            Action.PLAY: self.playback.play_button,
+            Action.PAUSE: self.playback.pause_button,
+            Action.RESUME: self.playback.resume_button,
+            Action.INTERRUPT: self.playback.interrupt_button,
+        }
+        for action, button in buttons.items():
+            button.setEnabled(action in valid)
+
+    def _connection_changed(self, change: ConnectionChange) -> None:
+        controller = self.session.controller
+        self.status.show_connection(change, controller.connection_id if controller else "")
+        self.update_actions()
+
+    def _conversation_changed(self, change: ConversationChange) -> None:
+        self.status.show_conversation(change)
+        self.update_actions()
+
+    def _frame_rate(self, report: FpsReport) -> None:
+        self.status.show_frame_rate(report)
+        self.session.frame_rate.emit(report)
+
+    def _first_frame(self, seconds: float) -> None:
+        self.status.show_first_frame(seconds)
+        self.session.first_rendering.emit(seconds)
+
+    # Actions -----------------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def connect_server(self) -> None:
+        """Apply the connection settings and connect."""
+        await self._apply_connection_panel()
+        await self.session.connect()
+
+    @asyncSlot()
+    async def disconnect_server(self) -> None:
+        """Close the connection."""
+        await self.session.disconnect()
+
+    @asyncSlot()
+    async def refresh_token(self) -> None:
+        """Fetch a new token with the entered API key; reconnect when the connection failed."""
+        await self._apply_connection_panel()
+        await self.session.refresh_token()
+
+    async def _apply_connection_panel(self) -> None:
+        options = self.connection.options(self.session.options)
+        if options != self.session.options:
+            await self.session.apply(options)
+            self._audio_output_changed()
+
+    @asyncSlot()
+    async def play(self) -> None:
+        """Play the picked clip (speech through the server, recordings in Host Mode)."""
+        if Action.PLAY not in self.valid_actions():
+            return
+        clip = self.playback.current_clip()
+        if clip is None:
+            return
+        if clip.host_mode:
+            self.session.play_recording(clip.path)
+        else:
+            await self.session.play_clip(clip.path)
+
+    def pause(self) -> None:
+        """Pause the response."""
+        self.session.pause()
+
+    def resume(self) -> None:
+        """Resume the response."""
+        self.session.resume()
+
+    def toggle_pause(self) -> None:
+        """Space: pause when playing, resume when paused."""
+        valid = self.valid_actions()
+        if Action.PAUSE in valid:
+            self.pause()
+        elif Action.RESUME in valid:
+            self.resume()
+
+    @asyncSlot()
+    async def interrupt(self) -> None:
+        """Stop the response at once."""
+        await self.session.interrupt()
+
+    def screenshot(self) -> None:
+        """Save the avatar view as PNG (a plain slot: the dialog is not in a coroutine)."""
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "avatar.png", "PNG (*.png)")
+        if path:
+            self.view.save_png(path)
+
+    def _tier_changed(self) -> None:
+        tier = self.playback.tier.currentData()
+        self.view.set_tier(None if tier == AUTO_TIER else tier)
+
+    # Settings ----------------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        settings = self.settings
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        for key, splitter in (("window/splitter", self.splitter), ("window/left", self.left)):
+            state = settings.value(key)
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
+        volume = settings.value("playback/volume")
+        if volume is not None:
+            self.playback.volume.setValue(int(volume))
+        clip = settings.value("playback/clip")
+        if isinstance(clip, str) and clip:
+            self.playback.select_clip(clip)
+
+    def save_settings(self) -> None:
+        """Persist geometry and choices (never the API key or a token)."""
+        settings = self.settings
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/left", self.left.saveState())
+        settings.setValue("playback/volume", self.playback.volume.value())
+        clip = self.playback.current_clip()
+        settings.setValue("playback/clip", str(clip.path) if clip else "")
+        options = self.connection.options(self.session.options)
+        settings.setValue("connection/server", options.server)
+        settings.setValue("connection/url", options.url)
+        settings.setValue("connection/console_url", options.console_url)
+        settings.setValue("connection/app_id", options.app_id)
+        settings.setValue("connection/avatar_id", options.avatar_id)
+        settings.setValue("connection/sample_rate", options.sample_rate)
+        settings.setValue("render/tier", self.playback.tier.currentData())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_settings()
+        self.view.stop()
+        super().closeEvent(event)

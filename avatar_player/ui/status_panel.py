@@ -1,0 +1,86 @@
+"""Live status: connection, conversation, frame rate, first frame, sync and buffers."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QProgressBar
+
+from avatar_player.player import (
+    ConnectionChange,
+    ConversationChange,
+    PlaybackMetrics,
+)
+from avatar_player.render.fps import FpsReport
+from avatar_player.ui.badge import Badge
+
+# Lip-sync limits, positive = audio early (ATSC IS-191, ITU-R BT.1359).
+ATSC_MS = (-45.0, 15.0)
+BT1359_MS = (-125.0, 45.0)
+BUFFER_GAUGE_MS = 1000
+
+
+def sync_verdict(offset_ms: float) -> str:
+    """'good' inside ATSC IS-191, 'noticeable' inside BT.1359 detectability, else 'bad'."""
+    if ATSC_MS[0] <= offset_ms <= ATSC_MS[1]:
+        return "good"
+    if BT1359_MS[0] <= offset_ms <= BT1359_MS[1]:
+        return "noticeable"
+    return "bad"
+
+
+class StatusPanel(QGroupBox):
+    """Badges and gauges, updated from the session's signals."""
+
+    def __init__(self) -> None:
+        super().__init__("Status")
+        self.connection = Badge("disconnected")
+        self.conversation = Badge("idle")
+        self.reason = QLabel("-")
+        self.fps = QLabel("-")
+        self.first_frame = Badge("pending")
+        self.offset = QLabel("-")
+        self.buffered = QProgressBar()
+        self.buffered.setRange(0, BUFFER_GAUGE_MS)
+        self.buffered.setFormat("%v ms")
+        self.underruns = QLabel("0")
+        self.audio_output = QLabel("-")
+        self.connection_id = QLabel("-")
+        form = QFormLayout(self)
+        form.addRow("Connection", self.connection)
+        form.addRow("Session", self.connection_id)
+        form.addRow("Conversation", self.conversation)
+        form.addRow("Reason", self.reason)
+        form.addRow("Frame rate", self.fps)
+        form.addRow("First frame", self.first_frame)
+        form.addRow("A/V offset", self.offset)
+        form.addRow("Motion buffer", self.buffered)
+        form.addRow("Underruns", self.underruns)
+        form.addRow("Audio output", self.audio_output)
+
+    def show_connection(self, change: ConnectionChange, connection_id: str = "") -> None:
+        """Connection badge, with the error code when failed."""
+        detail = str(change.error.code) if change.error else ""
+        self.connection.set_state(change.state.value, detail)
+        self.connection_id.setText(connection_id or "-")
+
+    def show_conversation(self, change: ConversationChange) -> None:
+        """Conversation badge and the reason of its last change."""
+        self.conversation.set_state(change.state.value)
+        self.reason.setText(change.reason.value)
+
+    def show_frame_rate(self, info: FpsReport) -> None:
+        """Actual vs expected fps."""
+        self.fps.setText(
+            f"{info.actual_fps:.1f} / {info.expected_fps:.0f} fps  (dropped {info.dropped_frames})"
+        )
+
+    def show_first_frame(self, seconds: float) -> None:
+        """The first frame was rendered after `seconds`."""
+        self.first_frame.set_state("rendered", f"{seconds * 1000:.0f} ms")
+
+    def show_metrics(self, metrics: PlaybackMetrics) -> None:
+        """A/V offset, buffered motion and underruns."""
+        if metrics.av_offset_ms is not None:
+            verdict = sync_verdict(metrics.av_offset_ms)
+            self.offset.setText(f"{metrics.av_offset_ms:+.1f} ms ({verdict})")
+        self.buffered.setValue(int(min(metrics.buffered_motion_ms, BUFFER_GAUGE_MS)))
+        self.underruns.setText(str(metrics.underruns))

@@ -1,0 +1,206 @@
+"""The desktop window under Xvfb, against the real embedded Motion Server.
+
+Each test runs a coroutine on a qasync loop over the pytest-qt QApplication, so the
+window's async slots, the network and the GL view all run for real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+from conftest import speech
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+from qasync import QEventLoop
+
+from avatar_player.models.player_session import SessionOptions
+from avatar_player.protocol.motion import LAYOUT
+from avatar_player.ui.app import close_window, open_window
+from avatar_player.ui.environment import request_gl_core_profile
+from avatar_player.ui.main_window import MainWindow
+
+request_gl_core_profile()
+
+Scenario = Callable[[MainWindow], Awaitable[None]]
+
+
+@pytest.fixture
+def run_window(qapp: QApplication, tmp_path: Path) -> Iterator[Callable[..., None]]:
+    """Run `scenario(window)` with a window on an open embedded session."""
+    qapp.setQuitOnLastWindowClosed(False)
+    loop = QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    def run(scenario: Scenario, **options: object) -> None:
+        async def main() -> None:
+            settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+            session_options = SessionOptions(audio="null", sample_rate=16000, **options)
+            window = await open_window(session_options, settings, tier="minimal")
+            try:
+                await scenario(window)
+            finally:
+                await close_window(window)
+
+        loop.run_until_complete(asyncio.wait_for(main(), 60))
+
+    yield run
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+async def until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    """Let Qt and asyncio run until `condition()` holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(0.02)
+
+
+def short_clip(tmp_path: Path, seconds: float) -> str:
+    pcm, rate = speech("hello_16k")
+    path = tmp_path / f"clip_{seconds}.wav"
+    sf.write(path, pcm[: int(rate * seconds)], rate)
+    return str(path)
+
+
+def badge(window: MainWindow, name: str) -> str:
+    return getattr(window.status, name).state
+
+
+def test_connect_play_first_frame_fps_and_playback_end(run_window, tmp_path: Path) -> None:
+    clip = short_clip(tmp_path, 1.5)
+
+    async def scenario(window: MainWindow) -> None:
+        await until(lambda: badge(window, "first_frame") == "rendered")
+        assert window.status.first_frame.text().startswith("rendered")
+        await until(lambda: window.status.fps.text() != "-")
+        assert "fps" in window.status.fps.text()
+        assert not window.playback.play_button.isEnabled(), "play needs a connection"
+        window.connection.connect_button.click()
+        await until(lambda: badge(window, "connection") == "connected")
+        assert not window.connection.connect_button.isEnabled()
+        window.playback.select_clip(clip)
+        assert window.playback.play_button.isEnabled()
+        window.playback.play_button.click()
+        await until(lambda: badge(window, "conversation") == "playing")
+        opened = 0.0
+        while badge(window, "conversation") == "playing":
+            opened = max(opened, float(window.session.pose()[LAYOUT["jaw_open"]][0]))
+            await asyncio.sleep(0.02)
+        await until(lambda: badge(window, "conversation") == "idle")
+        assert window.status.reason.text() == "playbackEnd"
+        assert opened > 0.3, "the lips moved with the speech"
+        assert window.status.offset.text() != "-"
+
+    run_window(scenario)
+
+
+def test_pause_resume_interrupt_change_the_badges(run_window) -> None:
+    async def scenario(window: MainWindow) -> None:
+        window.connection.connect_button.click()
+        await until(lambda: badge(window, "connection") == "connected")
+        window.playback.select_clip(
+            str(Path(__file__).parents[1] / "resources/clips/hello_16k.wav")
+        )
+        window.playback.play_button.click()
+        await until(lambda: badge(window, "conversation") == "playing")
+        assert window.playback.pause_button.isEnabled()
+        assert not window.playback.resume_button.isEnabled()
+        window.playback.pause_button.click()
+        await until(lambda: badge(window, "conversation") == "paused")
+        assert window.status.reason.text() == "userAction"
+        assert window.playback.resume_button.isEnabled()
+        window.playback.resume_button.click()
+        await until(lambda: badge(window, "conversation") == "playing")
+        window.playback.interrupt_button.click()
+        await until(lambda: badge(window, "conversation") == "idle")
+        assert window.status.reason.text() == "userAction"
+        assert not window.playback.interrupt_button.isEnabled()
+
+    run_window(scenario)
+
+
+def test_keyboard_shortcuts(run_window, qtbot) -> None:
+    async def scenario(window: MainWindow) -> None:
+        window.connection.connect_button.click()
+        await until(lambda: badge(window, "connection") == "connected")
+        window.activateWindow()
+        await until(window.isActiveWindow)
+        qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        await until(lambda: badge(window, "conversation") == "playing")
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        await until(lambda: badge(window, "conversation") == "paused")
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        await until(lambda: badge(window, "conversation") == "playing")
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+        await until(lambda: badge(window, "conversation") == "idle")
+
+    run_window(scenario)
+
+
+def test_expired_token_fails_then_recovers_after_a_refresh(run_window) -> None:
+    async def scenario(window: MainWindow) -> None:
+        session = window.session
+        assert session.server is not None
+        short = session.server.server.tokens.issue("demo-app", time.time() + 0.5)
+        window.connection.api_key.setText("")  # no token endpoint: no automatic refresh
+        await session.apply(window.connection.options(session.options))
+        session.controller.set_session_token(short)
+        await session.controller.start()
+        await until(lambda: badge(window, "connection") == "failed")
+        assert "sessionTokenExpired" in window.status.connection.text()
+        assert "sessionTokenExpired" in session.log.codes()
+        assert not window.connection.refresh_button.isEnabled()
+        window.connection.api_key.setText("demo-key")
+        assert window.connection.refresh_button.isEnabled()
+        window.connection.refresh_button.click()
+        await until(lambda: badge(window, "connection") == "connected")
+
+    run_window(scenario)
+
+
+def test_code_filter_hides_and_shows_rows(run_window, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.wav"
+    bad.write_text("not audio")
+
+    async def scenario(window: MainWindow) -> None:
+        session = window.session
+        await session.play_clip(short_clip(tmp_path, 0.2))  # not connected: websocketError
+        window.connection.connect_button.click()
+        await until(lambda: badge(window, "connection") == "connected")
+        await session.play_clip(bad)  # connected: the clip is refused
+        codes = session.log.codes()
+        assert len(codes) == 2 and "websocketError" in codes
+        clip_code = next(code for code in codes if code.startswith("clip"))
+        panel = window.errors
+        assert {e.code for e in panel.visible_entries()} == set(codes)
+        for row in range(panel.code_filter.count()):
+            item = panel.code_filter.item(row)
+            if item.text() != clip_code:
+                item.setCheckState(Qt.CheckState.Unchecked)
+        assert [e.code for e in panel.visible_entries()] == [clip_code]
+        assert panel.table.model().rowCount() == 1
+        panel.set_code_filter(None)
+        assert {e.code for e in panel.visible_entries()} == set(codes)
+        panel.severity_boxes[next(iter(panel.severity_boxes))].setChecked(False)  # errors off
+        assert panel.visible_entries() == []
+
+    run_window(scenario)
+
+
+def test_settings_are_persisted(run_window, tmp_path: Path) -> None:
+    async def scenario(window: MainWindow) -> None:
+        window.playback.volume.setValue(33)
+        window.save_settings()
+        assert window.settings.value("playback/volume") in (33, "33")
+        assert window.settings.value("connection/app_id") == "demo-app"
+        assert window.settings.value("connection/api_key") is None, "secrets are not stored"
+
+    run_window(scenario)
+    assert (tmp_path / "settings.ini").exists()

@@ -1,0 +1,79 @@
+"""Screenshots of the player for review: idle, speaking, error log filtered by one code.
+
+xvfb-run -a -s "-screen 0 1600x1000x24" python tools/take_screenshots.py OUT_DIR
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+
+from avatar_player.ui.environment import configure_gl_environment, request_gl_core_profile
+
+configure_gl_environment()
+
+import asyncio  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from qasync import QEventLoop  # noqa: E402
+
+from avatar_player.models.player_session import SessionOptions  # noqa: E402
+from avatar_player.protocol.motion import LAYOUT  # noqa: E402
+from avatar_player.ui.app import close_window, open_window  # noqa: E402
+from avatar_player.ui.main_window import MainWindow  # noqa: E402
+
+CLIP = Path(__file__).resolve().parents[1] / "resources" / "clips" / "pangram_24k.wav"
+
+
+async def wait_for(condition, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        await asyncio.sleep(0.02)
+
+
+async def shoot(out: Path, settings: QSettings) -> None:
+    window: MainWindow = await open_window(SessionOptions(audio="null"), settings, tier=None)
+    try:
+        await wait_for(lambda: window.status.first_frame.state == "rendered")
+        await window.session.connect()
+        await asyncio.sleep(1.5)
+        window.grab().save(str(out / "idle_window.png"))
+        window.playback.select_clip(str(CLIP))
+        await window.play()
+        jaw = LAYOUT["jaw_open"].start
+        await wait_for(lambda: window.session.pose()[jaw] > 0.6)
+        window.grab().save(str(out / "speaking_window.png"))
+        window.view.save_png(out / "speaking_view.png")
+        await wait_for(lambda: window.status.conversation.state == "idle")
+        bad = out / "not-audio.wav"
+        bad.write_text("not audio")
+        await window.session.play_clip(bad)
+        await window.session.disconnect()
+        await window.session.play_clip(CLIP)
+        window.errors.set_code_filter({"websocketError"})
+        await asyncio.sleep(0.3)
+        window.grab().save(str(out / "error_log_filtered.png"))
+    finally:
+        await close_window(window)
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    request_gl_core_profile()
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        with asyncio.Runner(loop_factory=QEventLoop) as runner:
+            runner.run(shoot(out, settings))
+    print(f"screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main()
