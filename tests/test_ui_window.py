@@ -40,7 +40,9 @@ def run_window(qapp: QApplication, tmp_path: Path) -> Iterator[Callable[..., Non
         async def main() -> None:
             settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
             session_options = SessionOptions(audio="null", sample_rate=16000, **options)
-            window = await open_window(session_options, settings, tier="minimal")
+            window = await open_window(
+                session_options, settings, tier="minimal", avatar_cache_dir=tmp_path / "cache"
+            )
             try:
                 await scenario(window)
             finally:
@@ -190,6 +192,29 @@ def test_code_filter_hides_and_shows_rows(run_window, tmp_path: Path) -> None:
         assert {e.code for e in panel.visible_entries()} == set(codes)
         panel.severity_boxes[next(iter(panel.severity_boxes))].setChecked(False)  # errors off
         assert panel.visible_entries() == []
+
+    run_window(scenario)
+
+
+def test_avatar_picker_loads_with_progress_and_reports_bad_ids(run_window) -> None:
+    async def scenario(window: MainWindow) -> None:
+        panel = window.avatar
+        offered = [panel.picker.itemText(i) for i in range(panel.picker.count())]
+        assert offered == ["demo-avatar", "demo-avatar-auburn"]
+        panel.picker.setEditText("demo-avatar-auburn")
+        panel.load_button.click()
+        await until(lambda: window.view.avatar.info.avatar_id == "demo-avatar-auburn")
+        assert panel.progress.value() == panel.progress.maximum() > 1
+        assert panel.shown.text() == "demo-avatar-auburn"
+        assert window.connection.avatar_id.text() == "demo-avatar-auburn"
+        await until(lambda: window.view.renderer is not None)
+        panel.picker.setEditText("nobody")
+        panel.load_button.click()
+        await until(lambda: bool(window.session.log.entries))
+        [entry] = window.session.log.entries
+        assert (entry.code, entry.phase) == ("avatarIDUnrecognized", "avatar_load")
+        await until(panel.load_button.isEnabled)
+        assert window.view.avatar.info.avatar_id == "demo-avatar-auburn", "the view stays"
 
     run_window(scenario)
 

@@ -17,7 +17,12 @@ import platformdirs
 
 from avatar_player.avatar_manager.cache import AvatarCache
 from avatar_player.avatar_manager.download import download_asset, is_verified
-from avatar_player.avatar_manager.metadata import AvatarMetadata, fetch_metadata, safe_name
+from avatar_player.avatar_manager.metadata import (
+    AvatarMetadata,
+    fetch_avatar_list,
+    fetch_metadata,
+    safe_name,
+)
 from avatar_player.client.errors import AvatarError, Phase
 from avatar_player.client.retry import RetryPolicy
 from avatar_player.protocol.errors import ErrorCode
@@ -87,6 +92,10 @@ class AvatarManager:
         self._http: aiohttp.ClientSession | None = None
         self._avatars: dict[str, Avatar] = {}
         self._loads: dict[str, _Load] = {}
+
+    async def list_avatars(self) -> list[tuple[str, str]]:
+        """(id, name) of the avatars the server offers."""
+        return await fetch_avatar_list(self._session(), self.base_url)
 
     async def load(self, avatar_id: str, progress: Progress | None = None) -> Avatar:
         """The avatar `avatar_id`, from memory, the cache or the server.

@@ -84,6 +84,26 @@ def parse_metadata(raw: object, avatar_id: str) -> AvatarMetadata:
     return AvatarMetadata(avatar_id, str(raw.get("name", avatar_id)), version, tuple(assets), raw)
 
 
+async def fetch_avatar_list(http: aiohttp.ClientSession, base_url: str) -> list[tuple[str, str]]:
+    """(id, name) of every avatar the service offers; AvatarError on any failure."""
+    url = f"{base_url.rstrip('/')}/avatars"
+    try:
+        async with http.get(url) as response:
+            status = response.status
+            payload = await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        message = f"avatar list request failed: {exc or type(exc).__name__}"
+        raise _error(ErrorCode.FAILED_TO_FETCH_AVATAR_METADATA, message) from None
+    if status != 200 or not isinstance(payload, list):
+        message = f"avatar list refused ({status}): {error_detail(payload) or 'no detail'}"
+        raise _error(ErrorCode.FAILED_TO_FETCH_AVATAR_METADATA, message, status)
+    return [
+        (str(item["id"]), str(item.get("name", item["id"])))
+        for item in payload
+        if isinstance(item, dict) and "id" in item
+    ]
+
+
 async def fetch_metadata(
     http: aiohttp.ClientSession, base_url: str, avatar_id: str
 ) -> AvatarMetadata:

@@ -17,6 +17,9 @@ from typing import Literal
 import numpy as np
 
 from avatar_player.audio import AudioSink, ClipError, load_clip, open_sink
+from avatar_player.avatar.asset import load_avatar_dir
+from avatar_player.avatar.model import Avatar as RenderAvatar
+from avatar_player.avatar_manager import AvatarManager
 from avatar_player.client import AvatarError, Phase, fetch_session_token
 from avatar_player.models.error_log import ErrorLog, Severity
 from avatar_player.player import (
@@ -61,7 +64,12 @@ class SessionOptions:
 class PlayerSession:
     """The player, its server and its log, for one window (or one headless run)."""
 
-    def __init__(self, options: SessionOptions, server_config: ServerConfig | None = None) -> None:
+    def __init__(
+        self,
+        options: SessionOptions,
+        server_config: ServerConfig | None = None,
+        avatar_cache_dir: Path | None = None,
+    ) -> None:
         self.options = options
         self.log = ErrorLog()
         self.connection_changed: Signal[ConnectionChange] = Signal()
@@ -69,6 +77,9 @@ class PlayerSession:
         self.metrics: Signal[PlaybackMetrics] = Signal()
         self.frame_rate: Signal[FpsReport] = Signal()
         self.first_rendering: Signal[float] = Signal()
+        self.avatar_progress: Signal[tuple[int, int]] = Signal()
+        self._avatar_cache_dir = avatar_cache_dir
+        self.avatars: AvatarManager | None = None
         self._server_config = server_config
         self.server: EmbeddedServer | None = None
         self.sink: AudioSink | None = None
@@ -86,8 +97,11 @@ class PlayerSession:
         await self._build_player()
 
     async def close(self) -> None:
-        """Close the connection, the audio stream and the embedded server."""
+        """Close the connection, the audio stream, the avatar service and the embedded server."""
         await self._close_player()
+        if self.avatars is not None:
+            await self.avatars.close()
+            self.avatars = None
         if self.server is not None:
             await asyncio.to_thread(self.server.stop)
             self.server = None
@@ -146,6 +160,50 @@ class PlayerSession:
             return False
         controller.set_session_token(token)
         return await self.connect() if controller.connection_state != "connected" else True
+
+    # Avatars ---------------------------------------------------------------------------------
+
+    async def list_avatars(self) -> list[tuple[str, str]]:
+        """(id, name) of the avatars the server offers ([] when it cannot say; logged)."""
+        if self.avatars is None:
+            return []
+        try:
+            return await self.avatars.list_avatars()
+        except AvatarError as error:
+            self.log.add_error(error)
+            return []
+
+    async def load_avatar(self, avatar_id: str) -> RenderAvatar | None:
+        """Download (or take from the cache) and open avatar `avatar_id`; None on failure."""
+        if self.avatars is None:
+            message = "no avatar service: connect to a server with a token endpoint"
+            self.log.add_error(
+                AvatarError(ErrorCode.FAILED_TO_FETCH_AVATAR_METADATA, message, Phase.AVATAR_LOAD)
+            )
+            return None
+        try:
+            loaded = await self.avatars.load(
+                avatar_id, progress=lambda done, total: self.avatar_progress.emit((done, total))
+            )
+            directory = next(iter(loaded.files.values())).parent
+            model = await asyncio.to_thread(load_avatar_dir, directory)
+        except AvatarError as error:
+            self.log.add_error(error)
+            return None
+        except (OSError, KeyError, ValueError) as error:
+            message = f"{avatar_id}: downloaded asset is unreadable ({error})"
+            self.log.add_error(
+                AvatarError(ErrorCode.FAILED_TO_DOWNLOAD_AVATAR_ASSETS, message, Phase.AVATAR_LOAD)
+            )
+            return None
+        if loaded.offline:
+            self.log.add_message(
+                Severity.WARNING,
+                str(ErrorCode.FAILED_TO_FETCH_AVATAR_METADATA),
+                str(Phase.AVATAR_LOAD),
+                f"{avatar_id}: avatar service unreachable; showing the cached version",
+            )
+        return model
 
     # Playback --------------------------------------------------------------------------------
 
@@ -225,6 +283,10 @@ class PlayerSession:
             self._wire(self.playback, self.controller)
         controller = self._require_controller()
         controller.settings = self._connection_settings()
+        if self.console_url and (self.avatars is None or self.avatars.base_url != self.console_url):
+            if self.avatars is not None:
+                await self.avatars.close()
+            self.avatars = AvatarManager(self.console_url, self._avatar_cache_dir)
         has_console = bool(self.console_url and self.options.api_key)
         controller.token_provider = self._fetch_token if has_console else None
 

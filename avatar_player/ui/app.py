@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
@@ -70,12 +71,18 @@ def options_from(args: argparse.Namespace, settings: QSettings) -> SessionOption
     )
 
 
-async def open_window(options: SessionOptions, settings: QSettings, tier: str | None) -> MainWindow:
+async def open_window(
+    options: SessionOptions,
+    settings: QSettings,
+    tier: str | None,
+    avatar_cache_dir: Path | None = None,
+) -> MainWindow:
     """A shown window on an open session (embedded server started, audio open)."""
-    session = PlayerSession(options)
+    session = PlayerSession(options, avatar_cache_dir=avatar_cache_dir)
     await session.open()
     window = MainWindow(session, load_avatar(options.avatar_id), settings, tier=tier)
     window.show()
+    await window.refresh_avatar_list()
     return window
 
 

@@ -20,6 +20,7 @@ from avatar_player.models.player_session import PlayerSession
 from avatar_player.player import ConnectionChange, ConversationChange
 from avatar_player.render.fps import FpsReport
 from avatar_player.render.tiers import TIERS
+from avatar_player.ui.avatar_panel import AvatarPanel
 from avatar_player.ui.avatar_view import AvatarView
 from avatar_player.ui.connection_panel import ConnectionPanel
 from avatar_player.ui.error_log_view import ErrorLogPanel
@@ -42,6 +43,7 @@ class MainWindow(QMainWindow):
         self.status = StatusPanel()
         self.connection = ConnectionPanel(session.options)
         self.playback = PlaybackPanel()
+        self.avatar = AvatarPanel(session.options.avatar_id)
         self.errors = ErrorLogPanel(session.log)
         self.view = AvatarView(
             avatar,
@@ -62,7 +64,7 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         side = QWidget()
         column = QVBoxLayout(side)
-        for panel in (self.status, self.connection, self.playback):
+        for panel in (self.status, self.connection, self.avatar, self.playback):
             column.addWidget(panel)
         column.addStretch()
         scroll = QScrollArea()
@@ -100,6 +102,8 @@ class MainWindow(QMainWindow):
         panel.connect_button.clicked.connect(self.connect_server)
         panel.disconnect_button.clicked.connect(self.disconnect_server)
         panel.refresh_button.clicked.connect(self.refresh_token)
+        self.avatar.load_button.clicked.connect(self.load_avatar)
+        session.avatar_progress.connect(lambda progress: self.avatar.show_progress(*progress))
         play = self.playback
         play.play_button.clicked.connect(self.play)
         play.pause_button.clicked.connect(self.pause)
@@ -175,6 +179,25 @@ class MainWindow(QMainWindow):
         """Apply the connection settings and connect."""
         await self._apply_connection_panel()
         await self.session.connect()
+
+    async def refresh_avatar_list(self) -> None:
+        """Offer the avatars the server lists."""
+        self.avatar.set_avatars(await self.session.list_avatars())
+
+    @asyncSlot()
+    async def load_avatar(self) -> None:
+        """Load the picked avatar (download or cache) and show it; failures are logged."""
+        avatar_id = self.avatar.selected_id()
+        self.avatar.load_button.setEnabled(False)
+        self.avatar.show_progress(0, 1)
+        try:
+            model = await self.session.load_avatar(avatar_id)
+        finally:
+            self.avatar.load_button.setEnabled(True)
+        if model is not None:
+            self.view.set_avatar(model)
+            self.avatar.shown.setText(avatar_id)
+            self.connection.avatar_id.setText(avatar_id)
 
     @asyncSlot()
     async def disconnect_server(self) -> None:
