@@ -27,7 +27,7 @@ from avatar_player.protocol.client import (
 from avatar_player.protocol.codec import MotionDecodeError, frame_from_pb
 from avatar_player.protocol.errors import ErrorCode, ServerFailure
 from avatar_player.protocol.flame import KeyframeError, frames_from_keyframes
-from avatar_player.protocol.motion import frame_from_channels
+from avatar_player.protocol.motion import FLAME_CHANNELS, frame_from_channels
 from avatar_player.protocol.server import ClientViolation, ServerConnection, ServerState
 from avatar_player.server.refusal import Refusal
 from avatar_player.server.tokens import TokenAuthority
@@ -88,21 +88,14 @@ def test_server_survives_arbitrary_messages(data: bytes | str) -> None:
 @FUZZ
 @given(
     st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), max_size=8),
-    st.sampled_from(["translation", "rotation", "neck_pose", "jaw_pose", "eye_pose", "eye_lid"]),
+    st.sampled_from([name for name, _ in FLAME_CHANNELS]),
     st.floats(allow_nan=True, allow_infinity=True, width=32),
 )
 def test_frame_decoder_accepts_only_whole_finite_frames(
     components: list[float], channel: str, scalar: float
 ) -> None:
     message = pb.MotionFrame(index=1, sample=640, jaw_open=scalar)
-    for name, size in (
-        ("translation", 3),
-        ("rotation", 3),
-        ("neck_pose", 3),
-        ("jaw_pose", 3),
-        ("eye_pose", 6),
-        ("eye_lid", 2),
-    ):
+    for name, size in FLAME_CHANNELS:
         getattr(message, name).extend(components if name == channel else [0.0] * size)
     try:
         frame = frame_from_pb(message)

@@ -28,6 +28,7 @@ from avatar_player.player import (
 from avatar_player.player.motion_track import MotionTrack
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.server import MotionServer
+from avatar_player.server.ingress import response_seed
 
 C = ConnectionState
 S = ConversationState
@@ -125,9 +126,7 @@ async def test_pose_is_the_servers_motion_at_the_audio_position(server: MotionSe
     await eventually(lambda: controller.playback.state is S.PLAYING)
     await eventually(lambda: controller.playback.current.track.ended)
     # The reference: the same generator run locally with the server's seed for this req_id.
-    import zlib
-
-    generator = MotionGenerator(rate, seed=zlib.crc32(req_id.encode()))
+    generator = MotionGenerator(rate, seed=response_seed(req_id))
     reference = MotionTrack(rate)
     reference.add(generator.push(pcm) + generator.finish())
     played = 0

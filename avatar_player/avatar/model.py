@@ -7,20 +7,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from avatar_player.avatar.splats import SplatSet
+from avatar_player.protocol.motion import SEMANTIC_CHANNELS
 
-BLENDSHAPES: tuple[str, ...] = (
-    "jaw_open",
-    "mouth_round",
-    "mouth_wide",
-    "mouth_close",
-    "brow_up",
-    "blink_left",
-    "blink_right",
-    "gaze_yaw",
-    "gaze_pitch",
-)
-"""Blendshapes every avatar has. Gaze shapes are offsets per radian of eye rotation
-(yaw about +y, pitch about +x), linearised for the small angles of eye motion."""
+BLENDSHAPES: tuple[str, ...] = (*SEMANTIC_CHANNELS, "gaze_yaw", "gaze_pitch")
+"""Blendshapes every avatar has: the motion frame's semantic channels plus gaze. Gaze
+shapes are offsets per radian of eye rotation (yaw about +y, pitch about +x), linearised
+for the small angles of eye motion."""
 
 
 @dataclass(frozen=True)

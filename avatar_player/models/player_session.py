@@ -26,6 +26,7 @@ from avatar_player.player import (
     AvatarController,
     ConnectionChange,
     ConnectionSettings,
+    ConnectionState,
     ConversationChange,
     Playback,
     PlaybackMetrics,
@@ -159,7 +160,9 @@ class PlayerSession:
             self.log.add_error(error)
             return False
         controller.set_session_token(token)
-        return await self.connect() if controller.connection_state != "connected" else True
+        if controller.connection_state is ConnectionState.CONNECTED:
+            return True
+        return await self.connect()
 
     # Avatars ---------------------------------------------------------------------------------
 

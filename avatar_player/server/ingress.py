@@ -208,9 +208,7 @@ class IngressSession:
         self.last_audio = time.monotonic()
         response = self._responses.get(event.req_id)
         if response is None:
-            generator = MotionGenerator(
-                self.conn.sample_rate, seed=zlib.crc32(event.req_id.encode())
-            )
+            generator = MotionGenerator(self.conn.sample_rate, seed=response_seed(event.req_id))
             response = self._responses[event.req_id] = _Response(event.req_id, generator)
             log.info("session %s response %s started", self.cid, event.req_id)
         seconds = len(event.pcm) / 2 / self.conn.sample_rate
@@ -331,6 +329,11 @@ class IngressSession:
             await self.ws.close(close_code, failure.spec.text)
         except ConnectionClosed:
             pass
+
+
+def response_seed(req_id: str) -> int:
+    """The generator seed of response `req_id`: its gestures are reproducible."""
+    return zlib.crc32(req_id.encode())
 
 
 def _run_generator(generator: MotionGenerator, pcm: np.ndarray, end: bool) -> list[MotionFrame]:

@@ -103,7 +103,7 @@ async def run(app: QApplication, args: argparse.Namespace, settings: QSettings) 
     if not args.no_connect:
         await window.session.connect()
     await closed.wait()
-    await window.session.close()
+    await close_window(window)
 
 
 def main(argv: list[str] | None = None) -> int:
