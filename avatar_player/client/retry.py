@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from avatar_player.client.errors import AvatarError
 from avatar_player.protocol.errors import ErrorCode
+
+T = TypeVar("T")
 
 TRANSIENT_CODES = frozenset(
     {
@@ -34,3 +40,25 @@ class RetryPolicy:
     def retries(code: ErrorCode) -> bool:
         """Whether a failure with `code` is transient."""
         return code in TRANSIENT_CODES
+
+
+async def retrying(
+    attempt: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    rng: random.Random,
+    *,
+    on_failure: Callable[[AvatarError], None],
+    worth_retrying: Callable[[AvatarError], bool],
+) -> T:
+    """Run `attempt` until it succeeds; each AvatarError goes to `on_failure`, and is
+    raised once it is not worth retrying or the policy's attempts are spent."""
+    tries = 0
+    while True:
+        try:
+            return await attempt()
+        except AvatarError as error:
+            on_failure(error)
+            if not worth_retrying(error) or tries >= policy.max_attempts:
+                raise
+        await asyncio.sleep(policy.delay_s(tries, rng))
+        tries += 1

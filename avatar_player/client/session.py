@@ -76,21 +76,34 @@ class MotionSession:
         """Ask the server to stop response `req_id`."""
         await self._send(self._core.interrupt(req_id))
 
+    async def forward(self, message: bytes) -> None:
+        """Send a client message that is already encoded (and validated) as it is (relays)."""
+        await self._send(message)
+
     async def receive(self) -> SessionEvent:
         """The next event; once closed, SessionClosed every time."""
         while not self._pending:
-            if self._closed is not None:
-                return self._closed
-            try:
-                data = await self._ws.recv()
-            except ConnectionClosed:
-                self._closed = self._closed_event()
-                return self._closed
-            for event in self._core.receive(data):
-                if isinstance(event, ServerErrorReceived) and event.fatal:
-                    self._last_server_error = event
-                self._pending.append(event)
+            _, events = await self.receive_message()
+            self._pending.extend(events)
         return self._pending.popleft()
+
+    async def receive_message(self) -> tuple[bytes | str | None, list[SessionEvent]]:
+        """The next message as received and its events; `(None, [SessionClosed])` once closed.
+
+        For relays, which forward messages unchanged. Do not mix with `receive()`.
+        """
+        if self._closed is not None:
+            return None, [self._closed]
+        try:
+            data = await self._ws.recv()
+        except ConnectionClosed:
+            self._closed = self._closed_event()
+            return None, [self._closed]
+        events: list[SessionEvent] = list(self._core.receive(data))
+        for event in events:
+            if isinstance(event, ServerErrorReceived) and event.fatal:
+                self._last_server_error = event
+        return data, events
 
     async def __aiter__(self) -> AsyncIterator[SessionEvent]:
         while True:
@@ -190,8 +203,11 @@ async def open_session(
     auth: Literal["headers", "query"] = "headers",
     extra_query: Mapping[str, str] | None = None,
     timeout_s: float = 10.0,
+    relayed_audio: bool = False,
 ) -> MotionSession:
     """Connect, authenticate and complete the configure/confirm handshake.
+
+    `relayed_audio`: the peer is a relay that also sends the audio to play (Custom Mode).
 
     Raises AvatarError with phase websocket_connect or websocket_handshake.
     """
@@ -203,7 +219,7 @@ async def open_session(
         query |= {APP_ID_QUERY: app_id, SESSION_KEY_QUERY: token}
     full_url = f"{url}{'&' if '?' in url else '?'}{urlencode(query)}"
     ws = await _connect(full_url, headers, timeout_s)
-    session = MotionSession(ws, ClientConnection(sample_rate))
+    session = MotionSession(ws, ClientConnection(sample_rate, relayed_audio=relayed_audio))
     await session.handshake(timeout_s)
     return session
 

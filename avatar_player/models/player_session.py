@@ -33,6 +33,8 @@ from avatar_player.player import (
     load_flame_recording,
     play_recording,
 )
+from avatar_player.player.recording import Recorder, RecordingError, load_recording
+from avatar_player.player.replay import replay_live
 from avatar_player.player.signals import Signal
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.flame import KeyframeError
@@ -44,9 +46,11 @@ from avatar_player.server import EmbeddedServer, ServerConfig, load_config
 class SessionOptions:
     """Where to connect and how to play."""
 
-    server: Literal["embedded", "remote"] = "embedded"
+    server: Literal["embedded", "remote", "relay"] = "embedded"
+    """embedded: our own Motion Server; remote: another server's ingress (Basic Mode);
+    relay: the app's relay (Custom Mode, `python -m avatar_player.relay`)."""
     url: str = ""
-    """Ingress URL of a remote Motion Server."""
+    """Ingress URL of a remote Motion Server, or the relay's URL."""
     console_url: str = ""
     """Token endpoint of a remote server (with `api_key`, tokens refresh automatically)."""
     app_id: str = "demo-app"
@@ -86,6 +90,7 @@ class PlayerSession:
         self.sink: AudioSink | None = None
         self.playback: Playback | None = None
         self.controller: AvatarController | None = None
+        self.recorder: Recorder | None = None
 
     # Lifecycle -----------------------------------------------------------------------------
 
@@ -132,7 +137,7 @@ class PlayerSession:
         """Where tokens come from ('' when only a hand-made token is available)."""
         if self.options.server == "embedded" and self.server is not None:
             return self.server.server.console_url
-        return self.options.console_url
+        return self.options.console_url if self.options.server == "remote" else ""
 
     # Connection ------------------------------------------------------------------------------
 
@@ -149,7 +154,9 @@ class PlayerSession:
 
     async def disconnect(self) -> None:
         """Close the connection (playback stops)."""
-        await self._require_controller().close()
+        controller = self._require_controller()
+        await controller.close()
+        controller.ensure_ticking()
 
     async def refresh_token(self) -> bool:
         """Fetch a fresh token from the console and reconnect if the connection failed."""
@@ -229,10 +236,61 @@ class PlayerSession:
             pcm, frames = load_flame_recording(folder, playback.sample_rate)
         except (ClipError, KeyframeError, ValueError) as error:
             self.log.add_message(
-                Severity.ERROR, "recordingInvalid", str(Phase.PLAYBACK), str(error)
+                Severity.ERROR, RecordingError.code, str(Phase.PLAYBACK), str(error)
             )
             return None
         return play_recording(playback, pcm, frames)
+
+    # Recording ---------------------------------------------------------------------------
+
+    def start_recording(self, path: str | Path) -> bool:
+        """Record everything the playback gets and reports to `path` (until stopped)."""
+        self.stop_recording()
+        controller = self._require_controller()
+        source = {
+            "mode": controller.settings.mode,
+            "server": self.options.server,
+            "url": self.ingress_url,
+            "app_id": self.options.app_id,
+            "avatar_id": self.options.avatar_id,
+        }
+        try:
+            self.recorder = Recorder(
+                path,
+                controller.playback,
+                source=source,
+                connection=controller.connection_changed,
+                errors=controller.error,
+            )
+        except OSError as error:
+            self._recording_error(f"cannot record to {path}: {error}")
+            return False
+        return True
+
+    def stop_recording(self) -> Path | None:
+        """Finish the recording; its path (None when none was running)."""
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return None
+        recorder.close()
+        return recorder.path
+
+    async def replay(self, path: str | Path) -> bool:
+        """Play a session recording again, in real time, in this player."""
+        playback = self._require_playback()
+        try:
+            recording = await asyncio.to_thread(load_recording, path)
+        except RecordingError as error:
+            self._recording_error(str(error))
+            return False
+        if recording.sample_rate != playback.sample_rate:
+            self._recording_error(
+                f"{path}: recorded at {recording.sample_rate} Hz; set the sample rate to it first"
+            )
+            return False
+        await self.interrupt()
+        await replay_live(recording, playback)
+        return True
 
     def pause(self) -> bool:
         """Pause the current response."""
@@ -292,6 +350,7 @@ class PlayerSession:
             self.avatars = AvatarManager(self.console_url, self._avatar_cache_dir)
         has_console = bool(self.console_url and self.options.api_key)
         controller.token_provider = self._fetch_token if has_console else None
+        controller.ensure_ticking()
 
     def _connection_settings(self) -> ConnectionSettings:
         return ConnectionSettings(
@@ -299,6 +358,7 @@ class PlayerSession:
             self.options.app_id,
             self.options.avatar_id,
             extra_query=self.options.fault_query,
+            mode="custom" if self.options.server == "relay" else "basic",
         )
 
     def _wire(self, playback: Playback, controller: AvatarController) -> None:
@@ -308,6 +368,7 @@ class PlayerSession:
         playback.metrics.connect(self.metrics.emit)
 
     async def _close_player(self) -> None:
+        self.stop_recording()
         if self.controller is not None:
             await self.controller.close()
         if self.sink is not None:
@@ -315,6 +376,9 @@ class PlayerSession:
             self.sink = None
             self.playback = None
             self.controller = None
+
+    def _recording_error(self, message: str) -> None:
+        self.log.add_message(Severity.ERROR, RecordingError.code, str(Phase.PLAYBACK), message)
 
     def _audio_warning(self, message: str) -> None:
         self.log.add_message(

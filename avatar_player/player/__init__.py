@@ -4,8 +4,8 @@
 `AvatarController` connects to a Motion Server and feeds it (Basic Mode).
 """
 
-from avatar_player.client.retry import RetryPolicy
-from avatar_player.player.controller import AvatarController, ConnectionSettings, TokenProvider
+from avatar_player.client import RetryPolicy, TokenProvider
+from avatar_player.player.controller import AvatarController, ConnectionSettings
 from avatar_player.player.host_mode import load_flame_recording, play_recording
 from avatar_player.player.metrics import PlaybackMetrics
 from avatar_player.player.playback import Playback, PlaybackSettings

@@ -1,9 +1,11 @@
-"""AvatarController (Basic Mode): the Motion Server connection driving a Playback.
+"""AvatarController: the connection that feeds a Playback, in Basic or Custom Mode.
 
-Owns the connection state machine and its recovery (token refresh on 4010, jittered
-capped backoff for transient failures, no retry for auth and quota failures), sends the
-app's audio to the server and to the playback, and feeds the server's motion into it.
-Qt-free; runs on any asyncio loop (qasync in the app).
+Basic Mode: connected to a Motion Server, it sends the app's audio to the server and to
+the playback, and feeds the server's motion in. Custom Mode: connected to the app's relay
+(`python -m avatar_player.relay`), it sends speech requests to the relay and plays the
+audio and motion the relay forwards. Either way it owns the connection state machine
+and its recovery (token refresh on 4010, jittered capped backoff for transient failures,
+no retry for auth and quota failures). Qt-free; runs on any asyncio loop.
 """
 
 from __future__ import annotations
@@ -11,19 +13,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections import deque
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
-from avatar_player.client import AvatarError, MotionSession, Phase, SessionClosed, open_session
-from avatar_player.client.retry import RetryPolicy
+from avatar_player.client import (
+    AvatarError,
+    MotionSession,
+    Phase,
+    RetryPolicy,
+    SessionClosed,
+    TokenProvider,
+    TokenSource,
+    open_session,
+    retrying,
+)
 from avatar_player.player.playback import Playback
 from avatar_player.player.signals import Signal
 from avatar_player.player.states import ConnectionChange, ConnectionState, StateChangeReason
 from avatar_player.protocol.client import (
     AnimationReceived,
+    AudioRelayed,
     ClientEvent,
     ProtocolViolation,
     ServerErrorReceived,
@@ -31,10 +44,8 @@ from avatar_player.protocol.client import (
 )
 from avatar_player.protocol.errors import ErrorCode
 
-TokenProvider = Callable[[], Awaitable[str]]
-"""Returns a fresh session token (called when the current one expired or is missing)."""
-
 _TICK_S = 0.02
+_STOPPED_MEMORY = 64
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class ConnectionSettings:
     """Where and as whom to connect."""
 
     url: str
+    """A Motion Server's ingress (Basic Mode) or the app's relay (Custom Mode)."""
     app_id: str
     avatar_id: str
     auth: Literal["headers", "query"] = "headers"
@@ -50,10 +62,12 @@ class ConnectionSettings:
     send_chunk_ms: float = 100.0
     open_timeout_s: float = 10.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    mode: Literal["basic", "custom"] = "basic"
+    """custom: `url` is a relay that sends the audio to play along with its motion."""
 
 
 class AvatarController:
-    """Connect, send audio, play the response in sync; report states, errors, metrics."""
+    """Connect, send audio, play responses in sync; report states, errors, metrics."""
 
     def __init__(
         self,
@@ -69,12 +83,12 @@ class AvatarController:
         self.error: Signal[AvatarError] = Signal()
         self.connection_state = ConnectionState.DISCONNECTED
         self.connection_error: AvatarError | None = None
-        self._token = ""
-        self._expired_tokens: set[str] = set()
-        self.token_provider = token_provider
+        self.tokens = TokenSource(token_provider)
         self._rng = rng or random.Random()
         self._session: MotionSession | None = None
         self._network_req = ""
+        self._sending = ""
+        self._stopped: deque[str] = deque(maxlen=_STOPPED_MEMORY)
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticker: asyncio.Task[None] | None = None
         self._reconnect: asyncio.Task[None] | None = None
@@ -90,9 +104,23 @@ class AvatarController:
         """The server's id of the open session ('' when not connected)."""
         return self._session.connection_id if self._session else ""
 
+    @property
+    def custom_mode(self) -> bool:
+        """Whether the peer is a relay (Custom Mode)."""
+        return self.settings.mode == "custom"
+
+    @property
+    def token_provider(self) -> TokenProvider | None:
+        """Where fresh tokens come from (None: only tokens set by hand)."""
+        return self.tokens.provider
+
+    @token_provider.setter
+    def token_provider(self, provider: TokenProvider | None) -> None:
+        self.tokens.provider = provider
+
     def set_session_token(self, token: str) -> None:
         """Use `token` for the next connect."""
-        self._token = token
+        self.tokens.token = token
 
     async def start(self) -> None:
         """Connect (retrying transient failures); AvatarError once it gives up."""
@@ -102,7 +130,7 @@ class AvatarController:
             )
         if self.connection_state is ConnectionState.CONNECTED:
             return
-        self._ensure_ticker()
+        self.ensure_ticking()
         await self._connect_with_retries()
 
     async def close(self) -> None:
@@ -125,7 +153,7 @@ class AvatarController:
         """Send speech (mono int16 at the session rate); returns its conversation id.
 
         Continues the current response until a chunk with `end=True`; the next call
-        then starts a new one.
+        then starts a new one. In Custom Mode the relay sends the audio back to be played.
         """
         session = self._session
         if session is None or self.connection_state is not ConnectionState.CONNECTED:
@@ -136,23 +164,36 @@ class AvatarController:
             )
             raise AvatarError(code, "not connected", Phase.WEBSOCKET_RUNTIME)
         pcm = np.frombuffer(audio, dtype="<i2") if isinstance(audio, bytes) else audio
-        response = self.playback.current
-        if response is None or response.audio_ended or response.req_id != self._network_req:
-            response = self.playback.begin(new_request_id())
-            self._network_req = response.req_id
-        self.playback.add_audio(pcm, end=end)
+        req_id = self._request_to_send()
+        if not self.custom_mode:
+            self.playback.add_audio(pcm, end=end)
+        if end:
+            self._sending = ""
         chunk = max(1, int(self.sample_rate * self.settings.send_chunk_ms / 1000))
         starts = range(0, len(pcm), chunk) or [0]
         for start in starts:
             last = start + chunk >= len(pcm)
-            await session.send_audio(
-                response.req_id, pcm[start : start + chunk].tobytes(), end=end and last
-            )
-        return response.req_id
+            await session.send_audio(req_id, pcm[start : start + chunk].tobytes(), end=end and last)
+        return req_id
+
+    def _request_to_send(self) -> str:
+        """The conversation id the next audio belongs to (a new one after an `end`)."""
+        current = self.playback.current
+        local_gone = not self.custom_mode and (current is None or current.req_id != self._sending)
+        if not self._sending or local_gone:
+            self._sending = new_request_id()
+            if not self.custom_mode:
+                self.playback.begin(self._sending)
+                self._network_req = self._sending
+        return self._sending
 
     async def interrupt(self) -> str | None:
         """Stop the current response at once and tell the server; returns its id."""
         req_id = self.playback.interrupt()
+        if req_id:
+            self._stopped.append(req_id)
+        if req_id == self._sending:
+            self._sending = ""
         if req_id and req_id == self._network_req and self._session is not None:
             with contextlib.suppress(AvatarError):
                 await self._session.interrupt(req_id)
@@ -181,21 +222,16 @@ class AvatarController:
     # Connection --------------------------------------------------------------------------
 
     async def _connect_with_retries(self) -> None:
-        policy = self.settings.retry
-        attempt = 0
-        while True:
-            try:
-                await self._connect_once()
-                return
-            except AvatarError as error:
-                self._fail(error)
-                if not self._worth_retrying(error) or attempt >= policy.max_attempts:
-                    raise
-            await asyncio.sleep(policy.delay_s(attempt, self._rng))
-            attempt += 1
+        await retrying(
+            self._connect_once,
+            self.settings.retry,
+            self._rng,
+            on_failure=self._fail,
+            worth_retrying=self._worth_retrying,
+        )
 
     async def _connect_once(self) -> None:
-        token = await self._usable_token()
+        token = "" if self.custom_mode else await self.tokens.usable()
         self._set_connection(ConnectionState.CONNECTING)
         try:
             session = await open_session(
@@ -207,34 +243,19 @@ class AvatarController:
                 auth=self.settings.auth,
                 extra_query=self.settings.extra_query,
                 timeout_s=self.settings.open_timeout_s,
+                relayed_audio=self.custom_mode,
             )
         except AvatarError as error:
             if error.code is ErrorCode.SESSION_TOKEN_EXPIRED:
-                self._expired_tokens.add(token)
+                self.tokens.expire(token)
             raise
         self._session = session
         self._spawn(self._read(session))
         self._set_connection(ConnectionState.CONNECTED)
 
-    async def _usable_token(self) -> str:
-        """The current token, refreshed through the provider when missing or expired."""
-        if (not self._token or self._token in self._expired_tokens) and self.token_provider:
-            self._token = await self.token_provider()
-        if self._token in self._expired_tokens:
-            raise AvatarError(
-                ErrorCode.SESSION_TOKEN_EXPIRED,
-                "the session token has expired; set a new one",
-                Phase.SESSION_TOKEN,
-            )
-        if not self._token:
-            raise AvatarError(
-                ErrorCode.SESSION_TOKEN_INVALID, "no session token", Phase.SESSION_TOKEN
-            )
-        return self._token
-
     def _worth_retrying(self, error: AvatarError) -> bool:
         if error.code is ErrorCode.SESSION_TOKEN_EXPIRED:
-            return self.token_provider is not None
+            return self.tokens.provider is not None
         return self.settings.retry.retries(error.code)
 
     async def _read(self, session: MotionSession) -> None:
@@ -258,6 +279,8 @@ class AvatarController:
                     )
             case AnimationReceived():
                 playback.add_frames(event.req_id, event.frames, end=event.end)
+            case AudioRelayed():
+                self._play_relayed(event)
             case ProtocolViolation(code=ErrorCode.MOTION_DATA_INVALID):
                 error = self._runtime_error(session, event.code, event.message, event.req_id)
                 playback.motion_failed(event.req_id, error)
@@ -272,6 +295,19 @@ class AvatarController:
                 playback.motion_failed(event.req_id, error, StateChangeReason.SERVER_ERROR)
             case ServerErrorReceived():
                 pass  # the close that follows reports it, with the close code
+
+    def _play_relayed(self, audio: AudioRelayed) -> None:
+        """Custom Mode: play audio the relay forwarded (a new req_id starts a new response)."""
+        playback = self.playback
+        if audio.req_id in self._stopped:
+            return
+        current = playback.current
+        if current is None or current.req_id != audio.req_id:
+            playback.begin(audio.req_id)
+            self._network_req = audio.req_id
+        elif current.audio_ended:
+            return
+        playback.add_audio(np.frombuffer(audio.pcm, dtype="<i2"), end=audio.end)
 
     def _on_closed(self, session: MotionSession, closed: SessionClosed) -> None:
         if self._session is session:
@@ -292,7 +328,7 @@ class AvatarController:
             self.error.emit(error)
         self._set_connection(ConnectionState.FAILED, error)
         if error.code is ErrorCode.SESSION_TOKEN_EXPIRED:
-            self._expired_tokens.add(self._token)
+            self.tokens.expire()
         if self._worth_retrying(error):
             self._reconnect = asyncio.create_task(self._reconnect_quietly())
 
@@ -334,7 +370,9 @@ class AvatarController:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _ensure_ticker(self) -> None:
+    def ensure_ticking(self) -> None:
+        """Advance the playback's state machine every 20 ms from now on (until `close()`),
+        also while no connection is open (Host Mode, replays)."""
         if self._ticker is None or self._ticker.done():
             self._ticker = asyncio.create_task(self._tick_forever())
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -41,6 +42,28 @@ class PlaybackSettings:
     metrics_interval_s: float = 1.0
 
 
+InputKind = Literal[
+    "begin", "audio", "motion", "motion_failed", "pause", "resume", "interrupt", "tick", "frame"
+]
+
+
+@dataclass(frozen=True)
+class PlaybackInput:
+    """One call that fed or steered the playback (what a session recording stores)."""
+
+    kind: InputKind
+    req_id: str = ""
+    pcm: np.ndarray | None = None
+    frames: Sequence[MotionFrame] = ()
+    end: bool = False
+    error: AvatarError | None = None
+    reason: StateChangeReason | None = None
+    position: float | None = None
+    """`tick`, `frame`: the response's audio position it used (None: not playing)."""
+    pose: np.ndarray | None = None
+    """`frame`: the pose handed to the renderer."""
+
+
 class Playback:
     """Conversation state, audio clock and pose of the current response."""
 
@@ -60,14 +83,17 @@ class Playback:
         self.changed: Signal[ConversationChange] = Signal()
         self.error: Signal[AvatarError] = Signal()
         self.metrics: Signal[PlaybackMetrics] = Signal()
+        self.fed: Signal[PlaybackInput] = Signal()
+        """Every input, as it is applied (for recording)."""
         self.offsets = OffsetWindow()
-        self._shown_motion_s: float | None = None
+        self._shown: tuple[Response, float] | None = None
         self._last_metrics = clock()
 
     # Feeding -------------------------------------------------------------------------
 
     def begin(self, req_id: str) -> Response:
         """Start response `req_id` (a response still in progress is dropped)."""
+        self.fed.emit(PlaybackInput("begin", req_id))
         if self.current is not None:
             self._drop()
         self.current = Response(req_id, MotionTrack(self.sample_rate), self.clock())
@@ -81,6 +107,7 @@ class Playback:
             raise RuntimeError("no response is taking audio; begin() one first")
         if pcm.dtype != np.int16 or pcm.ndim != 1:
             raise ValueError(f"expected 1-D int16 samples, got {pcm.dtype} {pcm.shape}")
+        self.fed.emit(PlaybackInput("audio", response.req_id, pcm=pcm, end=end))
         response.samples += pcm.size
         response.audio_ended = end
         if response.started:
@@ -93,6 +120,7 @@ class Playback:
         """Motion frames of response `req_id` (ignored when it is not the current one)."""
         if not self.accepts_motion(req_id):
             return
+        self.fed.emit(PlaybackInput("motion", req_id, frames=frames, end=end))
         response = self.current
         assert response is not None
         if frames and response.first_motion_at is None:
@@ -110,6 +138,7 @@ class Playback:
         self, req_id: str, error: AvatarError, reason: StateChangeReason = Reason.FALLBACK_MODE
     ) -> None:
         """Report `error`; the response, if current, goes on as audio only."""
+        self.fed.emit(PlaybackInput("motion_failed", req_id, error=error, reason=reason))
         self.error.emit(error)
         if not self.accepts_motion(req_id):
             return
@@ -124,6 +153,7 @@ class Playback:
 
     def pause(self) -> bool:
         """Pause a playing response, keeping its buffers and position."""
+        self.fed.emit(PlaybackInput("pause"))
         if self.state is not State.PLAYING:
             return False
         self.sink.pause()
@@ -132,6 +162,7 @@ class Playback:
 
     def resume(self) -> bool:
         """Resume a paused response where it stopped."""
+        self.fed.emit(PlaybackInput("resume"))
         if self.state is not State.PAUSED:
             return False
         self.sink.resume()
@@ -140,6 +171,7 @@ class Playback:
 
     def interrupt(self) -> str | None:
         """Stop at once, dropping audio and motion; returns the interrupted req_id."""
+        self.fed.emit(PlaybackInput("interrupt"))
         if self.current is None:
             return None
         req_id = self.current.req_id
@@ -165,33 +197,55 @@ class Playback:
         return self.position() / self.sample_rate
 
     def pose(self) -> np.ndarray:
-        """The motion vector for the current audio position (neutral when idle or audio-only)."""
+        """The motion vector to render for the current audio position (neutral when idle or
+        audio-only)."""
+        pose = self.pose_at(self.position())
+        if self._shown is None:
+            self.fed.emit(PlaybackInput("frame"))
+        else:
+            _, position = self._shown
+            self.fed.emit(PlaybackInput("frame", position=position, pose=pose))
+        return pose
+
+    def pose_at(self, position: float) -> np.ndarray:
+        """The motion vector at sample `position` of the current response; the next
+        `report_frame()` reports it as presented."""
         response = self.current
         if response is None or response.fallback or not response.started:
-            self._shown_motion_s = None
+            self._shown = None
             return neutral_vector()
-        position = self.position()
-        self._shown_motion_s = response.track.frame_time(position)
-        return response.track.pose_at(position)
+        pose = response.track.pose_at(position)
+        self._shown = (response, position)
+        return pose
 
     def report_frame(self) -> None:
         """The render host presented a frame showing the last `pose()` (A/V offset)."""
-        if self._shown_motion_s is not None and self.state is State.PLAYING:
-            self.offsets.add((self.audio_time() - self._shown_motion_s) * 1000.0)
-        self._shown_motion_s = None
+        shown, self._shown = self._shown, None
+        if shown is None:
+            return
+        response, position = shown
+        if response is self.current and self.state is State.PLAYING:
+            motion_s = response.track.frame_time(position)
+            self.offsets.add((self.audio_time() - motion_s) * 1000.0)
 
     # Progress ------------------------------------------------------------------------------
 
-    def tick(self, now: float | None = None) -> None:
-        """Advance the state machine: start, fallback, end of playback, metrics."""
+    def tick(self, now: float | None = None, position: float | None = None) -> None:
+        """Advance the state machine: start, fallback, end of playback, metrics.
+
+        `now` and `position` (the response's audio position) default to the clock and the
+        sink; a replay passes the recorded ones.
+        """
         response = self.current
         if response is None:
             return
         now = self.clock() if now is None else now
         if not response.started:
+            self.fed.emit(PlaybackInput("tick"))
             self._tick_waiting(response, now)
             return
-        position = self.position()
+        position = self.position() if position is None else position
+        self.fed.emit(PlaybackInput("tick", position=position))
         late = (position - response.track.covered_until) * 1000.0 / self.sample_rate
         if (
             self.state is State.PLAYING

@@ -1,20 +1,20 @@
-"""The player's two independent state machines and the reasons for their changes."""
+"""The player's two independent state machines (connection, conversation) and the reasons
+for conversation changes; the connection state is the transport's (`client.states`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-from avatar_player.client.errors import AvatarError
+from avatar_player.client.states import ConnectionChange, ConnectionState
 
-
-class ConnectionState(StrEnum):
-    """The Motion Server connection. `failed` stays until a retry moves it on."""
-
-    DISCONNECTED = "disconnected"
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    FAILED = "failed"
+__all__ = [
+    "ConnectionChange",
+    "ConnectionState",
+    "ConversationChange",
+    "ConversationState",
+    "StateChangeReason",
+]
 
 
 class ConversationState(StrEnum):
@@ -35,14 +35,6 @@ class StateChangeReason(StrEnum):
     NETWORK_ERROR = "networkError"
     SERVER_ERROR = "serverError"
     FALLBACK_MODE = "fallbackMode"
-
-
-@dataclass(frozen=True)
-class ConnectionChange:
-    """A connection state change; `error` is set for `failed`."""
-
-    state: ConnectionState
-    error: AvatarError | None = None
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,15 @@ class ServerErrorReceived:
 
 
 @dataclass(frozen=True)
+class AudioRelayed:
+    """Custom Mode: audio of response `req_id` that a relay forwards for the player to play."""
+
+    req_id: str
+    pcm: bytes
+    end: bool
+
+
+@dataclass(frozen=True)
 class ProtocolViolation:
     """The server sent something undecodable or out of place (`code` says which)."""
 
@@ -67,7 +76,9 @@ class ProtocolViolation:
     req_id: str = ""
 
 
-ClientEvent = SessionConfirmed | AnimationReceived | ServerErrorReceived | ProtocolViolation
+ClientEvent = (
+    SessionConfirmed | AnimationReceived | AudioRelayed | ServerErrorReceived | ProtocolViolation
+)
 
 
 class ClientState(Enum):
@@ -84,12 +95,17 @@ def new_request_id() -> str:
 
 
 class ClientConnection:
-    """Protocol state of the player's connection to a Motion Server."""
+    """Protocol state of the player's connection to a Motion Server.
 
-    def __init__(self, sample_rate: int) -> None:
+    With `relayed_audio=True` (Custom Mode, connected to a relay) the peer may also send
+    CLIENT_AUDIO_INPUT messages: the audio the relay's backend sent upstream, to be played.
+    """
+
+    def __init__(self, sample_rate: int, *, relayed_audio: bool = False) -> None:
         if sample_rate not in SUPPORTED_SAMPLE_RATES:
             raise ValueError(f"unsupported sample rate {sample_rate}")
         self.sample_rate = sample_rate
+        self.relayed_audio = relayed_audio
         self.state = ClientState.NEW
         self.connection_id = ""
 
@@ -132,6 +148,8 @@ class ClientConnection:
             if self.state is not ClientState.OPEN:
                 return [ProtocolViolation(ErrorCode.PROTOCOL_ERROR, "animation before confirm")]
             return self._on_animation(message.server_response_animation)
+        if message.type == pb.MESSAGE_CLIENT_AUDIO_INPUT and self.relayed_audio:
+            return [self._on_relayed_audio(message.client_audio_input)]
         name = pb.MessageType.Name(message.type)
         return [ProtocolViolation(ErrorCode.PROTOCOL_ERROR, f"{name} is a client message")]
 
@@ -158,6 +176,14 @@ class ClientConnection:
             req_id=error.req_id,
             fatal=fatal and not error.req_id,
         )
+
+    def _on_relayed_audio(self, audio: pb.ClientAudioInput) -> ClientEvent:
+        if self.state is not ClientState.OPEN:
+            return ProtocolViolation(ErrorCode.PROTOCOL_ERROR, "audio before confirm")
+        if not audio.req_id or len(audio.audio) % 2:
+            message = f"relayed audio without req_id or of {len(audio.audio)} bytes"
+            return ProtocolViolation(ErrorCode.PROTOCOL_ERROR, message, audio.req_id)
+        return AudioRelayed(audio.req_id, audio.audio, audio.end)
 
     def _on_animation(self, animation: pb.ServerResponseAnimation) -> list[ClientEvent]:
         req_id = animation.req_id

@@ -1,0 +1,136 @@
+"""One player connected to the relay: the relay's own transport, downstream.
+
+The player speaks the Motion Server protocol to the relay (configure, audio, interrupt).
+The relay confirms at once, opens its own upstream session at the player's rate and
+forwards: the player's audio messages go upstream and come back down unchanged (the
+audio to play), the upstream's motion and response errors come down as received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import ServerConnection as WebSocket
+from websockets.exceptions import ConnectionClosed
+
+from avatar_player.client import AvatarError, Phase
+from avatar_player.protocol.constants import AVATAR_ID_QUERY
+from avatar_player.protocol.errors import ErrorCode, ServerFailure
+from avatar_player.protocol.server import (
+    AudioReceived,
+    ClientViolation,
+    InterruptRequested,
+    ServerConnection,
+    SessionConfigured,
+)
+from avatar_player.relay.config import RelayConfig
+from avatar_player.relay.upstream import Upstream
+
+log = logging.getLogger("avatar_player.relay")
+
+Report = Callable[["PlayerLink", AvatarError], None]
+
+
+class PlayerLink:
+    """The downstream connection of one player and the upstream session behind it."""
+
+    def __init__(self, ws: WebSocket, config: RelayConfig, link_id: str, report: Report) -> None:
+        self.ws = ws
+        self.config = config
+        self.link_id = link_id
+        self.upstream: Upstream | None = None
+        self._report = report
+        self._unserved: set[str] = set()
+
+    @property
+    def avatar_id(self) -> str:
+        """The avatar the player asked for (`?id=`), else the relay's default."""
+        query = parse_qs(urlsplit(self.ws.request.path if self.ws.request else "").query)
+        return query.get(AVATAR_ID_QUERY, [self.config.avatar_id])[0]
+
+    async def run(self) -> None:
+        """Serve the player until it disconnects."""
+        core = ServerConnection(self.link_id)
+        sample_rate = await self._handshake(core)
+        if sample_rate is None:
+            return
+        upstream = Upstream(
+            self.config,
+            sample_rate,
+            self.avatar_id,
+            forward=self._send_down,
+            report=lambda error: self._report(self, error),
+        )
+        self.upstream = upstream
+        task = asyncio.create_task(upstream.run())
+        try:
+            async for message in self.ws:
+                await self._from_player(core, upstream, message)
+        except ConnectionClosed:
+            pass
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await upstream.close()
+
+    async def _handshake(self, core: ServerConnection) -> int | None:
+        try:
+            async with asyncio.timeout(self.config.handshake_timeout_s):
+                first = await self.ws.recv()
+        except TimeoutError:
+            detail = f"no session configure within {self.config.handshake_timeout_s:g} s"
+            await self._refuse(core, ClientViolation(ServerFailure.PROTOCOL_ERROR, detail))
+            return None
+        except ConnectionClosed:
+            return None
+        match core.receive(first):
+            case [SessionConfigured(sample_rate=rate)]:
+                await self.ws.send(core.confirm())
+                log.info("player %s connected at %d Hz", self.link_id, rate)
+                return rate
+            case [ClientViolation() as violation, *_]:
+                await self._refuse(core, violation)
+        return None
+
+    async def _from_player(
+        self, core: ServerConnection, upstream: Upstream, message: bytes | str
+    ) -> None:
+        for event in core.receive(message):
+            match event:
+                case AudioReceived(req_id=req_id):
+                    assert isinstance(message, bytes)  # text frames are violations
+                    served = await upstream.send_audio(req_id, message)
+                    if not served and req_id not in self._unserved:
+                        self._unserved.add(req_id)
+                        self._report(self, self._no_upstream(req_id))
+                    await self._send_down(message)  # the audio to play
+                case InterruptRequested(req_id=req_id):
+                    assert isinstance(message, bytes)
+                    await upstream.interrupt(req_id, message)
+                case ClientViolation(fatal=True):
+                    await self._refuse(core, event)
+                case ClientViolation():
+                    await self._send_down(core.error(event.failure, event.detail, event.req_id))
+
+    def _no_upstream(self, req_id: str) -> AvatarError:
+        return AvatarError(
+            ErrorCode.WEBSOCKET_ERROR,
+            "no upstream session for this response; it plays without motion",
+            Phase.WEBSOCKET_RUNTIME,
+            req_id=req_id,
+        )
+
+    async def _send_down(self, message: bytes) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self.ws.send(message)
+
+    async def _refuse(self, core: ServerConnection, violation: ClientViolation) -> None:
+        failure = violation.failure
+        with contextlib.suppress(ConnectionClosed):
+            await self.ws.send(core.error(failure, violation.detail, violation.req_id))
+            await self.ws.close(failure.spec.close_code or 1011, failure.spec.text)

@@ -1,0 +1,172 @@
+"""Custom Mode end to end: Motion Server -> relay -> player, over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from avatar_player.client import ConnectionState
+from avatar_player.models.player_session import PlayerSession, SessionOptions
+from avatar_player.player import ConversationChange, ConversationState, StateChangeReason
+from avatar_player.protocol.errors import ErrorCode
+from avatar_player.protocol.motion import LAYOUT
+from avatar_player.relay import Relay, RelayConfig
+from avatar_player.server import MotionServer
+from tests.conftest import eventually, speech
+
+JAW = LAYOUT["jaw_open"]
+
+
+async def start_relay(server: MotionServer, **query: str) -> Relay:
+    relay = Relay(
+        RelayConfig(
+            upstream_url=server.ws_url,
+            console_url=server.console_url,
+            upstream_query=query,
+            port=0,
+        )
+    )
+    await relay.start()
+    return relay
+
+
+@contextlib.asynccontextmanager
+async def player(relay: Relay) -> AsyncIterator[PlayerSession]:
+    session = PlayerSession(
+        SessionOptions(server="relay", url=relay.url, audio="null", sample_rate=16000)
+    )
+    await session.open()
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+@contextlib.asynccontextmanager
+async def render_loop(session: PlayerSession) -> AsyncIterator[list[float]]:
+    """Poll the pose at 25 fps like the renderer does; yields the jaw openings seen."""
+    jaw: list[float] = []
+
+    async def loop() -> None:
+        while True:
+            jaw.append(float(session.pose()[JAW][0]))
+            session.report_frame()
+            await asyncio.sleep(0.04)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield jaw
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def clip_file(tmp_path: Path, seconds: float) -> Path:
+    pcm, rate = speech("hello_16k")
+    path = tmp_path / f"hello_{seconds:g}s.wav"
+    sf.write(path, pcm[: int(rate * seconds)], rate)
+    return path
+
+
+async def play_to_end(session: PlayerSession, clip: Path) -> list[ConversationChange]:
+    changes: list[ConversationChange] = []
+    session.conversation_changed.connect(changes.append)
+    try:
+        assert await session.play_clip(clip)
+        await eventually(
+            lambda: bool(changes) and changes[-1].reason is StateChangeReason.PLAYBACK_END,
+            timeout_s=15,
+        )
+    finally:
+        session.conversation_changed.disconnect(changes.append)
+    return changes
+
+
+@pytest.fixture
+async def server(server_factory: Callable[..., Awaitable[MotionServer]]) -> MotionServer:
+    return await server_factory()
+
+
+async def test_relay_session_plays_audio_with_moving_lips(
+    server: MotionServer, tmp_path: Path
+) -> None:
+    """Server -> relay -> player: the relayed audio plays in full, in sync with moving lips."""
+    relay = await start_relay(server)
+    try:
+        async with player(relay) as session, render_loop(session) as jaw:
+            assert await session.connect()
+            assert session.controller is not None
+            assert session.controller.connection_state is ConnectionState.CONNECTED
+            played_before = session.sink.position() if session.sink else 0
+            changes = await play_to_end(session, clip_file(tmp_path, 2.0))
+            assert [c.state for c in changes] == [
+                ConversationState.ACTIVE,
+                ConversationState.PLAYING,
+                ConversationState.IDLE,
+            ]
+            assert session.sink is not None
+            assert session.sink.position() - played_before == 32000  # every relayed sample
+            assert max(jaw) > 0.3  # the lips move
+            assert min(jaw) < 0.05
+            assert session.playback is not None
+            offsets = list(session.playback.offsets.history)
+            assert offsets
+            assert max(abs(o) for o in offsets) < 45  # within ATSC IS-191 on the clock
+            assert session.log.entries == []
+            [link] = relay.links.values()
+            assert link.upstream is not None
+            assert len(link.upstream.connection_ids) == 1
+        assert not relay.errors
+    finally:
+        await relay.stop()
+
+
+async def test_relay_survives_an_upstream_drop_and_reports_it(
+    server: MotionServer, tmp_path: Path
+) -> None:
+    """The upstream drops mid-response: the relay reports it (phase, code, close code) and
+    reconnects on its own; the player stays connected downstream, plays the audio on
+    without motion (fallback) and the next response has motion again."""
+    relay = await start_relay(server, faultDropAfterFrames="25")
+    try:
+        async with player(relay) as session, render_loop(session) as jaw:
+            connection = []
+            assert session.controller is not None
+            session.connection_changed.connect(connection.append)
+            assert await session.connect()
+            [link] = relay.links.values()
+            assert link.upstream is not None
+            await asyncio.wait_for(link.upstream.connected.wait(), 5)
+
+            changes = await play_to_end(session, clip_file(tmp_path, 3.0))
+            assert [(c.state, c.reason) for c in changes] == [
+                (ConversationState.ACTIVE, StateChangeReason.USER_ACTION),
+                (ConversationState.PLAYING, StateChangeReason.USER_ACTION),
+                (ConversationState.PLAYING, StateChangeReason.FALLBACK_MODE),
+                (ConversationState.IDLE, StateChangeReason.PLAYBACK_END),
+            ]
+            assert [e.code for e in session.log.entries] == [ErrorCode.MOTION_DATA_LATE]
+            [drop] = [report.error for report in relay.errors]
+            assert drop.code is ErrorCode.WEBSOCKET_CLOSED_ABNORMALLY
+            assert drop.phase == "websocket_runtime"
+            assert drop.close_code == 1006
+            assert drop.connection_id == link.upstream.connection_ids[0]
+            await eventually(lambda: len(link.upstream.connection_ids) == 2)
+
+            jaw.clear()
+            changes = await play_to_end(session, clip_file(tmp_path, 0.6))
+            assert [c.reason for c in changes][-1] is StateChangeReason.PLAYBACK_END
+            assert StateChangeReason.FALLBACK_MODE not in [c.reason for c in changes]
+            assert max(jaw) > 0.2
+            assert [c.state for c in connection] == [
+                ConnectionState.CONNECTING,
+                ConnectionState.CONNECTED,
+            ]  # the downstream never noticed
+    finally:
+        await relay.stop()
