@@ -197,7 +197,9 @@ def test_a_new_response_drops_the_one_in_progress() -> None:
     assert changes[-1] == ConversationChange(S.ACTIVE, R.USER_ACTION, "new")
 
 
-def test_av_offset_of_presented_frames() -> None:
+def test_av_offset_of_presented_frames_and_latency_compensation() -> None:
+    """A frame presented one block after its pose was taken is 20 ms late at first; the
+    player learns that latency and takes later poses that far ahead, so the offset fades."""
     playback, sink, _, _, clock = make()
     metrics = []
     playback.metrics.connect(metrics.append)
@@ -209,8 +211,27 @@ def test_av_offset_of_presented_frames() -> None:
         clock.now += 0.02
         playback.report_frame()
         playback.tick()
-    assert metrics and metrics[0].av_offset_ms == pytest.approx(20.0, abs=0.01)
+    offsets = list(playback.offsets.history)
+    assert offsets[0] == pytest.approx(20.0, abs=0.01)
+    assert offsets == sorted(offsets, reverse=True)
+    assert abs(offsets[-1]) < 0.1
+    assert playback.lead.samples == pytest.approx(BLOCK, rel=0.01)
+    assert metrics and 0 < metrics[0].av_offset_ms < 5
     assert metrics[0].buffered_motion_ms > 0
+
+
+def test_a_standing_clock_measures_no_latency() -> None:
+    """Paused, or a test clock that does not move between pose and present: no lead."""
+    playback, sink, _, _, _ = make()
+    play_recording(playback, np.ones(RATE, dtype=np.int16), ramp_frames(25))
+    playback.tick()
+    for _ in range(10):
+        playback.pose()
+        playback.report_frame()
+        sink.advance(BLOCK)
+        playback.tick()
+    assert playback.lead.samples == 0.0
+    assert set(playback.offsets.history) == {0.0}
 
 
 def test_motion_track_interpolates_and_holds() -> None:

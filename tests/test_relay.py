@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
 
-from avatar_player.client import ConnectionState
+from avatar_player.client import ConnectionState, open_session
 from avatar_player.models.player_session import PlayerSession, SessionOptions
 from avatar_player.player import ConversationChange, ConversationState, StateChangeReason
+from avatar_player.protocol.client import AnimationReceived, AudioRelayed
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.motion import LAYOUT
 from avatar_player.relay import Relay, RelayConfig
 from avatar_player.server import MotionServer
-from tests.conftest import eventually, speech
+from tests.conftest import API_KEY, AVATAR_ID, ROOT, eventually, speech
 
 JAW = LAYOUT["jaw_open"]
 
@@ -170,3 +176,48 @@ async def test_relay_survives_an_upstream_drop_and_reports_it(
             ]  # the downstream never noticed
     finally:
         await relay.stop()
+
+
+async def test_relay_command_relays_a_response(server: MotionServer) -> None:
+    """`python -m avatar_player.relay` as a process: audio and motion reach a raw protocol
+    client; the API key stays out of its log."""
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "avatar_player.relay", "--port", "0",
+            "--upstream", server.ws_url, "--console-url", server.console_url,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"AVATAR_PLAYER_API_KEY": API_KEY},
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline().split()
+        assert banner[0] == "relay", banner
+        session = await open_session(
+            banner[1], app_id="", token="", avatar_id=AVATAR_ID, sample_rate=24000,
+            relayed_audio=True,
+        )  # fmt: skip
+        pcm = (np.sin(np.arange(24000) / 10) * 8000).astype("<i2").tobytes()
+        await session.send_audio("req-1", pcm, end=True)
+        audio, frames = b"", 0
+        while True:
+            event = await asyncio.wait_for(session.receive(), 10)
+            if isinstance(event, AudioRelayed):
+                audio += event.pcm
+            else:
+                assert isinstance(event, AnimationReceived), event
+                frames += len(event.frames)
+                if event.end:
+                    break
+        await session.close()
+        assert audio == pcm
+        assert frames == 25
+    finally:
+        process.send_signal(signal.SIGTERM)  # the server below must keep serving meanwhile
+        _, stderr = await asyncio.to_thread(process.communicate, timeout=10)
+    assert process.returncode == 0
+    assert "player p1 connected at 24000 Hz" in stderr
+    assert API_KEY not in stderr

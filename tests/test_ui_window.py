@@ -7,6 +7,7 @@ window's async slots, the network and the GL view all run for real.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -27,6 +28,15 @@ from avatar_player.ui.main_window import MainWindow
 request_gl_core_profile()
 
 Scenario = Callable[[MainWindow], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_gui_thread() -> Iterator[None]:
+    """Collect each test's garbage here, after its loop closed: a collection on another
+    thread (the server's, the audio's) would destroy qasync's timer object there, and Qt
+    then fires a timer of a deleted object ("Timers cannot be stopped from another thread")."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
@@ -150,7 +160,7 @@ def test_expired_token_fails_then_recovers_after_a_refresh(run_window) -> None:
     async def scenario(window: MainWindow) -> None:
         session = window.session
         assert session.server is not None
-        short = session.server.server.tokens.issue("demo-app", time.time() + 0.5)
+        short = session.server.server.tokens.issue("demo-app", time.time() + 2.0)
         window.connection.api_key.setText("")  # no token endpoint: no automatic refresh
         await session.apply(window.connection.options(session.options))
         session.controller.set_session_token(short)
@@ -229,3 +239,72 @@ def test_settings_are_persisted(run_window, tmp_path: Path) -> None:
 
     run_window(scenario)
     assert (tmp_path / "settings.ini").exists()
+
+
+def test_record_then_replay_from_the_window(run_window, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    clip = short_clip(tmp_path, 1.0)
+
+    async def scenario(window: MainWindow) -> None:
+        panel = window.recording
+        window.connection.connect_button.click()
+        await until(lambda: badge(window, "connection") == "connected")
+        panel.record_button.click()
+        assert panel.record_button.text() == "Stop recording"
+        path = window.session.recorder.path
+        assert path.parent == tmp_path / "data" / "avatar-player" / "recordings"
+        window.playback.select_clip(clip)
+        window.playback.play_button.click()
+        await until(lambda: badge(window, "conversation") == "playing")
+        assert not panel.replay_button.isEnabled(), "replay waits until nothing plays"
+        await until(lambda: window.status.reason.text() == "playbackEnd")
+        panel.record_button.click()
+        assert panel.file.text() == f"saved {path}"
+        window.connection.disconnect_button.click()
+        await until(lambda: badge(window, "connection") == "disconnected")
+        assert panel.replay_button.isEnabled()
+        window.replay(str(path))
+        await until(lambda: badge(window, "conversation") == "playing")
+        opened = 0.0
+        while badge(window, "conversation") == "playing":
+            opened = max(opened, float(window.session.pose()[LAYOUT["jaw_open"]][0]))
+            await asyncio.sleep(0.02)
+        assert window.status.reason.text() == "playbackEnd"
+        assert opened > 0.3, "the replayed motion moves the lips"
+
+    run_window(scenario)
+
+
+def test_custom_mode_plays_through_a_relay(run_window, tmp_path: Path) -> None:
+    from avatar_player.relay import Relay, RelayConfig
+
+    clip = short_clip(tmp_path, 1.0)
+
+    async def play_through(window: MainWindow, relay: Relay) -> None:
+        connection = window.connection
+        connection.server.setCurrentIndex(connection.server.findData("relay"))
+        assert not connection.api_key.isEnabled(), "the relay holds the credentials"
+        connection.url.setText(relay.url)
+        connection.connect_button.click()
+        await until(lambda: badge(window, "connection") == "connected")
+        assert window.session.controller.settings.mode == "custom"
+        window.playback.select_clip(clip)
+        window.playback.play_button.click()
+        await until(lambda: badge(window, "conversation") == "playing")
+        opened = 0.0
+        while badge(window, "conversation") == "playing":
+            opened = max(opened, float(window.session.pose()[LAYOUT["jaw_open"]][0]))
+            await asyncio.sleep(0.02)
+        assert window.status.reason.text() == "playbackEnd"
+        assert opened > 0.3
+
+    async def scenario(window: MainWindow) -> None:
+        server = window.session.server.server  # the embedded server is the relay's upstream
+        relay = Relay(RelayConfig(server.ws_url, server.console_url, port=0))
+        await relay.start()
+        try:
+            await play_through(window, relay)
+        finally:
+            await relay.stop()
+
+    run_window(scenario)

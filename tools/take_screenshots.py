@@ -1,10 +1,12 @@
-"""Screenshots of the player for review: idle, speaking, error log filtered by one code.
+"""Screenshots of the player for review: idle, speaking, error log filtered by one code,
+and Custom Mode through a relay while recording.
 
 xvfb-run -a -s "-screen 0 1600x1000x24" python tools/take_screenshots.py OUT_DIR
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 
@@ -22,6 +24,7 @@ from qasync import QEventLoop  # noqa: E402
 
 from avatar_player.models.player_session import SessionOptions  # noqa: E402
 from avatar_player.protocol.motion import LAYOUT  # noqa: E402
+from avatar_player.relay import Relay, RelayConfig  # noqa: E402
 from avatar_player.ui.app import close_window, open_window  # noqa: E402
 from avatar_player.ui.main_window import MainWindow  # noqa: E402
 
@@ -58,8 +61,27 @@ async def shoot(out: Path, settings: QSettings) -> None:
         window.errors.set_code_filter({"websocketError"})
         await asyncio.sleep(0.3)
         window.grab().save(str(out / "error_log_filtered.png"))
+        window.errors.set_code_filter(None)
+        await shoot_relay(window, out)
     finally:
         await close_window(window)
+
+
+async def shoot_relay(window: MainWindow, out: Path) -> None:
+    """Custom Mode: the embedded server behind a relay, recording while it speaks."""
+    server = window.session.server.server
+    async with Relay(RelayConfig(server.ws_url, server.console_url, port=0)) as relay:
+        connection = window.connection
+        connection.server.setCurrentIndex(connection.server.findData("relay"))
+        connection.url.setText(relay.url)
+        await window.connect_server()
+        window.recording.record_button.click()
+        await window.play()
+        jaw = LAYOUT["jaw_open"].start
+        await wait_for(lambda: window.session.pose()[jaw] > 0.6)
+        window.grab().save(str(out / "relay_recording_window.png"))
+        await wait_for(lambda: window.status.conversation.state == "idle")
+        window.recording.record_button.click()
 
 
 def main() -> None:
@@ -69,6 +91,7 @@ def main() -> None:
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_DATA_HOME"] = tmp  # recordings go there
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         with asyncio.Runner(loop_factory=QEventLoop) as runner:
             runner.run(shoot(out, settings))

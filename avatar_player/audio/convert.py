@@ -58,7 +58,9 @@ def load_clip(source: str | Path | bytes, target_rate: int) -> np.ndarray:
         raise ClipError(_code_for(exc.code), f"{name}: {exc.error_string}") from exc
     except (sf.SoundFileError, OSError) as exc:
         raise ClipError(ClipErrorCode.UNREADABLE, f"{name}: {exc}") from exc
-    return _to_session_rate(data.mean(axis=1), rate, target_rate, name)
+    with np.errstate(over="ignore", invalid="ignore"):  # non-finite mixes are refused below
+        mono = data.mean(axis=1)
+    return _to_session_rate(mono, rate, target_rate, name)
 
 
 def load_raw_pcm(path: str | Path, source_rate: int, target_rate: int) -> np.ndarray:
@@ -114,4 +116,8 @@ def _to_session_rate(mono: np.ndarray, rate: int, target_rate: int, name: str) -
         raise ClipError(ClipErrorCode.INVALID_SAMPLES, f"{name}: NaN or infinite samples")
     if rate != target_rate:
         mono = soxr.resample(mono, rate, target_rate)
+        if mono.size == 0:
+            raise ClipError(
+                ClipErrorCode.EMPTY, f"{name}: too short to resample to {target_rate} Hz"
+            )
     return pcm_from_float(mono)

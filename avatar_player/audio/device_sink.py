@@ -1,7 +1,8 @@
-"""Audio output through PortAudio (`sounddevice`)."""
+"""Audio output through PortAudio (`sounddevice`), with a silent failover when it dies."""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from types import ModuleType
@@ -9,10 +10,14 @@ from typing import Any
 
 import numpy as np
 
+from avatar_player.audio.null_sink import pace_blocks
 from avatar_player.audio.sink import BufferedSink, StatusCallback
 
 BLOCK_S = 0.02
 MAX_PLAUSIBLE_LATENCY_S = 1.0
+STALL_TIMEOUT_S = 0.5
+"""No callback for this long while started: the output is dead."""
+_WATCH_INTERVAL_S = 0.05
 
 
 class AudioDeviceError(RuntimeError):
@@ -63,6 +68,13 @@ class SoundDeviceSink(BufferedSink):
     Latency per callback is `outputBufferDacTime - currentTime`, or the
     stream's reported latency when those times are implausible (<= 0 or > 1 s,
     as on ALSA null devices).
+
+    When the stream dies after `start()` (PortAudio finished it: aborted,
+    stopped, or our callback raised; or no callback for `stall_timeout_s`), a
+    supervisor thread takes over rendering from the same buffer on a paced
+    schedule that continues the DAC timeline: `position()` stays monotonic and
+    moves on in real time, queued audio keeps "playing" silently, and
+    `on_status` gets one warning.
     """
 
     def __init__(
@@ -72,19 +84,28 @@ class SoundDeviceSink(BufferedSink):
         device: int | str | None = None,
         blocksize: int | None = None,
         latency: float | str = "low",
+        stall_timeout_s: float = STALL_TIMEOUT_S,
         on_status: StatusCallback | None = None,
     ) -> None:
         super().__init__(sample_rate, 0.0, on_status)
         self._sd = sd = _sounddevice()
+        self._blocksize = blocksize or round(sample_rate * BLOCK_S)
+        self._stall_timeout_s = stall_timeout_s
+        self._closing = threading.Event()
+        self._stream_finished = threading.Event()
+        self._failed_over = False
+        self._last_callback = 0.0
+        self._supervisor: threading.Thread | None = None
         try:
             self._stream = sd.OutputStream(
                 samplerate=sample_rate,
-                blocksize=blocksize or round(sample_rate * BLOCK_S),
+                blocksize=self._blocksize,
                 device=device,
                 channels=1,
                 dtype="int16",
                 latency=latency,
                 callback=self._callback,
+                finished_callback=self._stream_finished.set,
             )
         except (sd.PortAudioError, ValueError) as exc:
             raise AudioDeviceError(f"cannot open audio output: {exc}") from exc
@@ -92,16 +113,39 @@ class SoundDeviceSink(BufferedSink):
         self._latency_s = self._stream_latency_s
         self.device_name: str = sd.query_devices(self._stream.device)["name"]
 
+    @property
+    def failed_over(self) -> bool:
+        """Whether the stream died and the paced continuation renders instead."""
+        return self._failed_over
+
     def start(self) -> None:
-        if not self._stream.stopped:
+        if self._supervisor is not None or self._closing.is_set():
             return
+        self._last_callback = time.monotonic()
         try:
             self._stream.start()
         except self._sd.PortAudioError as exc:
             self._stream.close(ignore_errors=True)
             raise AudioDeviceError(f"cannot start audio output: {exc}") from exc
+        self._supervisor = threading.Thread(
+            target=self._supervise, name="SoundDeviceSink", daemon=True
+        )
+        self._supervisor.start()
 
     def close(self) -> None:
+        self._closing.set()
+        if self._supervisor is not None:
+            self._supervisor.join()
+        if self._failed_over:
+            # A hung device can block Pa_CloseStream forever: never wait for a dead stream.
+            closer = threading.Thread(
+                target=self._close_stream, name="SoundDeviceSink-close", daemon=True
+            )
+            closer.start()
+        else:
+            self._close_stream()
+
+    def _close_stream(self) -> None:
         if not self._stream.closed:
             self._stream.close(ignore_errors=True)
 
@@ -115,9 +159,43 @@ class SoundDeviceSink(BufferedSink):
 
     def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         now = time.monotonic()
+        if self._failed_over:  # a stalled stream woke up: the continuation owns the clock
+            outdata.fill(0)
+            raise self._sd.CallbackAbort
+        self._last_callback = now
         if status:
             self._report(f"audio output: {status}")
         ahead = time_info.outputBufferDacTime - time_info.currentTime
         plausible = 0.0 < ahead <= MAX_PLAUSIBLE_LATENCY_S
         self._latency_s = ahead if plausible else self._stream_latency_s
         self._render(outdata[:, 0], now)
+
+    def _supervise(self) -> None:
+        """Watch the stream until close; if it dies, render in its place until close."""
+        while not self._closing.wait(_WATCH_INTERVAL_S):
+            silent_s = time.monotonic() - self._last_callback
+            if self._stream_finished.is_set():
+                reason = "the stream stopped"
+            elif silent_s > self._stall_timeout_s:
+                reason = f"no audio callback for {silent_s:.1f} s"
+            else:
+                continue
+            self._fail_over(reason)
+            return
+
+    def _fail_over(self, reason: str) -> None:
+        self._failed_over = True
+        self._report(
+            f"audio output {self.device_name!r} failed ({reason}); "
+            "playing silently on a simulated clock."
+        )
+        origin = max(time.monotonic(), self._next_block_due())
+        block = np.zeros(self._blocksize, dtype=np.int16)
+        pace_blocks(
+            self._render,
+            block,
+            sample_rate=self.sample_rate,
+            origin=origin,
+            stop=self._closing,
+            report=self._report,
+        )

@@ -4,21 +4,47 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 
 from avatar_player.audio.sink import BufferedSink, StatusCallback
 
-MAX_CATCH_UP_S = 0.5  # later than this, the pacing thread skips ahead instead of bursting
+MAX_CATCH_UP_S = 0.5  # later than this, the pacing loop skips ahead instead of bursting
+
+
+def pace_blocks(
+    render: Callable[[np.ndarray, float], None],
+    block: np.ndarray,
+    *,
+    sample_rate: int,
+    origin: float,
+    stop: threading.Event,
+    report: StatusCallback,
+) -> None:
+    """Call `render(block, due)` for block k at `origin + k * block duration` until `stop`.
+
+    Drift-free: a late caller renders the missed blocks at once (never ahead of the
+    schedule), and re-bases the schedule with a `report` when more than
+    `MAX_CATCH_UP_S` behind.
+    """
+    block_s = block.size / sample_rate
+    index = 0
+    stop.wait(max(0.0, origin - time.monotonic()))
+    while not stop.is_set():
+        due = origin + index * block_s
+        now = time.monotonic()
+        if now - due > MAX_CATCH_UP_S:
+            report(f"null audio clock {(now - due) * 1000:.0f} ms late; skipping ahead")
+            origin, index, due = now, 0, now
+        render(block, due)
+        index += 1
+        stop.wait(max(0.0, origin + index * block_s - time.monotonic()))
 
 
 class PacedNullSink(BufferedSink):
-    """Renders one block per block duration on a drift-free monotonic schedule.
-
-    Block k is due at t0 + k * block duration; a late thread renders the missed
-    blocks at once (never ahead of the schedule), and re-bases the schedule with
-    a status message when it is more than `MAX_CATCH_UP_S` behind.
-    """
+    """Renders one block per block duration on a drift-free monotonic schedule
+    (`pace_blocks`) in a thread of its own."""
 
     def __init__(
         self,
@@ -30,7 +56,6 @@ class PacedNullSink(BufferedSink):
     ) -> None:
         super().__init__(sample_rate, latency_s, on_status)
         self._block = np.zeros(max(1, round(block_s * sample_rate)), dtype=np.int16)
-        self._block_s = self._block.size / sample_rate
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -45,14 +70,11 @@ class PacedNullSink(BufferedSink):
             self._thread.join()
 
     def _run(self) -> None:
-        origin = time.monotonic()
-        index = 0
-        while not self._stop.is_set():
-            due = origin + index * self._block_s
-            now = time.monotonic()
-            if now - due > MAX_CATCH_UP_S:
-                self._report(f"null audio clock {(now - due) * 1000:.0f} ms late; skipping ahead")
-                origin, index, due = now, 0, now
-            self._render(self._block, due)
-            index += 1
-            self._stop.wait(max(0.0, origin + index * self._block_s - time.monotonic()))
+        pace_blocks(
+            self._render,
+            self._block,
+            sample_rate=self.sample_rate,
+            origin=time.monotonic(),
+            stop=self._stop,
+            report=self._report,
+        )

@@ -173,6 +173,12 @@ class BufferedSink(ABC):
             self._position = max(self._position, played)
             return self._position
 
+    def _next_block_due(self) -> float:
+        """Monotonic time at which the next rendered block continues the DAC timeline of
+        the last clocked `_render` without a jump (another renderer taking over)."""
+        with self._lock:
+            return self._dac_time + self._max_extrapolation / self.sample_rate
+
     def _played_at(self, frame: int) -> int:
         """Audio samples before stream frame `frame` (caller holds the lock)."""
         played = self._blocks[0].played_before if self._blocks else 0

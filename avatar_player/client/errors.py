@@ -19,7 +19,7 @@ class Phase(StrEnum):
     PLAYBACK = "playback"
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: raising sets __traceback__ (contextlib does it explicitly)
 class AvatarError(Exception):
     """An error with a stable `code`; branch on the code, never on `message`."""
 

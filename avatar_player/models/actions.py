@@ -17,6 +17,7 @@ class Action(StrEnum):
     PAUSE = "pause"
     RESUME = "resume"
     INTERRUPT = "interrupt"
+    REPLAY = "replay"
 
 
 def valid_actions(
@@ -28,8 +29,8 @@ def valid_actions(
 ) -> set[Action]:
     """The actions a user may take in this state.
 
-    A Host Mode clip (a recording with its own motion) plays without a connection;
-    a speech clip needs the Motion Server.
+    A Host Mode clip (a recording with its own motion) and a session recording play
+    without a connection; a speech clip needs the Motion Server (or the relay).
     """
     actions: set[Action] = set()
     if connection in (ConnectionState.DISCONNECTED, ConnectionState.FAILED):
@@ -42,6 +43,8 @@ def valid_actions(
         host_mode_clip or connection is ConnectionState.CONNECTED
     ):
         actions.add(Action.PLAY)
+    if conversation is ConversationState.IDLE:
+        actions.add(Action.REPLAY)
     if conversation is ConversationState.PLAYING:
         actions.add(Action.PAUSE)
     if conversation is ConversationState.PAUSED:

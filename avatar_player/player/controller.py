@@ -42,7 +42,7 @@ from avatar_player.protocol.client import (
     ServerErrorReceived,
     new_request_id,
 )
-from avatar_player.protocol.errors import ErrorCode
+from avatar_player.protocol.errors import ErrorCode, ServerFailure
 
 _TICK_S = 0.02
 _STOPPED_MEMORY = 64
@@ -171,9 +171,16 @@ class AvatarController:
             self._sending = ""
         chunk = max(1, int(self.sample_rate * self.settings.send_chunk_ms / 1000))
         starts = range(0, len(pcm), chunk) or [0]
-        for start in starts:
-            last = start + chunk >= len(pcm)
-            await session.send_audio(req_id, pcm[start : start + chunk].tobytes(), end=end and last)
+        try:
+            for start in starts:
+                last = start + chunk >= len(pcm)
+                chunk_pcm = pcm[start : start + chunk].tobytes()
+                await session.send_audio(req_id, chunk_pcm, end=end and last)
+        except AvatarError:
+            if self.custom_mode:  # nothing plays until the relay sends the audio back
+                raise
+            # The audio is queued here and plays on; the reader reports the lost connection
+            # and the response falls back to audio only (networkError).
         return req_id
 
     def _request_to_send(self) -> str:
@@ -246,7 +253,7 @@ class AvatarController:
                 relayed_audio=self.custom_mode,
             )
         except AvatarError as error:
-            if error.code is ErrorCode.SESSION_TOKEN_EXPIRED:
+            if self._needs_fresh_token(error):
                 self.tokens.expire(token)
             raise
         self._session = session
@@ -254,9 +261,17 @@ class AvatarController:
         self._set_connection(ConnectionState.CONNECTED)
 
     def _worth_retrying(self, error: AvatarError) -> bool:
-        if error.code is ErrorCode.SESSION_TOKEN_EXPIRED:
+        if self._needs_fresh_token(error):
             return self.tokens.provider is not None
         return self.settings.retry.retries(error.code)
+
+    def _needs_fresh_token(self, error: AvatarError) -> bool:
+        """The token expired, or the server does not know it (it restarted with a new signing
+        key): a fresh one from the provider may work."""
+        unknown = error.server_code == ServerFailure.SESSION_TOKEN_INVALID.spec.server_code
+        return error.code is ErrorCode.SESSION_TOKEN_EXPIRED or (
+            unknown and self.tokens.provider is not None
+        )
 
     async def _read(self, session: MotionSession) -> None:
         async for event in session:
@@ -317,7 +332,11 @@ class AvatarController:
             self._set_connection(ConnectionState.DISCONNECTED)
             return
         response = self.playback.current
-        if response is not None and response.req_id == self._network_req:
+        if (
+            response is not None
+            and response.req_id == self._network_req
+            and not response.track.ended  # a response whose motion all arrived plays on
+        ):
             reason = (
                 StateChangeReason.SERVER_ERROR
                 if error.server_code is not None

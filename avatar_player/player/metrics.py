@@ -5,6 +5,20 @@ from __future__ import annotations
 import statistics
 from collections import deque
 from dataclasses import dataclass
+from typing import Literal
+
+# Lip-sync limits, positive = audio early (ATSC IS-191, ITU-R BT.1359).
+ATSC_MS = (-45.0, 15.0)
+BT1359_MS = (-125.0, 45.0)
+
+
+def sync_verdict(offset_ms: float) -> Literal["good", "noticeable", "bad"]:
+    """'good' inside ATSC IS-191, 'noticeable' inside BT.1359 detectability, else 'bad'."""
+    if ATSC_MS[0] <= offset_ms <= ATSC_MS[1]:
+        return "good"
+    if BT1359_MS[0] <= offset_ms <= BT1359_MS[1]:
+        return "noticeable"
+    return "bad"
 
 
 @dataclass(frozen=True)

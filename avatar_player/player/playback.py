@@ -19,6 +19,7 @@ from avatar_player.audio.sink import AudioSink
 from avatar_player.client.errors import AvatarError, Phase
 from avatar_player.player.metrics import OffsetWindow, PlaybackMetrics
 from avatar_player.player.motion_track import MotionTrack
+from avatar_player.player.presentation import PresentationLead
 from avatar_player.player.response import Response
 from avatar_player.player.signals import Signal
 from avatar_player.player.states import ConversationChange, ConversationState, StateChangeReason
@@ -86,7 +87,9 @@ class Playback:
         self.fed: Signal[PlaybackInput] = Signal()
         """Every input, as it is applied (for recording)."""
         self.offsets = OffsetWindow()
-        self._shown: tuple[Response, float] | None = None
+        self._shown: tuple[Response, float, float] | None = None
+        """(response, motion position shown, audio position when the pose was taken)."""
+        self.lead = PresentationLead(self.sample_rate)
         self._last_metrics = clock()
 
     # Feeding -------------------------------------------------------------------------
@@ -197,36 +200,43 @@ class Playback:
         return self.position() / self.sample_rate
 
     def pose(self) -> np.ndarray:
-        """The motion vector to render for the current audio position (neutral when idle or
-        audio-only)."""
-        pose = self.pose_at(self.position())
+        """The motion vector to render now (neutral when idle or audio-only): the pose at
+        the audio position the frame will be presented at, the current position plus the
+        host's measured presentation latency while playing."""
+        now = self.position()
+        lead = self.lead.samples if self.state is State.PLAYING else 0.0
+        pose = self.pose_at(now + lead, taken_at=now)
         if self._shown is None:
             self.fed.emit(PlaybackInput("frame"))
         else:
-            _, position = self._shown
+            _, position, _ = self._shown
             self.fed.emit(PlaybackInput("frame", position=position, pose=pose))
         return pose
 
-    def pose_at(self, position: float) -> np.ndarray:
+    def pose_at(self, position: float, *, taken_at: float | None = None) -> np.ndarray:
         """The motion vector at sample `position` of the current response; the next
-        `report_frame()` reports it as presented."""
+        `report_frame()` reports it as presented. `taken_at`: the audio position when the
+        pose was taken (default `position`), from which the presentation latency counts."""
         response = self.current
         if response is None or response.fallback or not response.started:
             self._shown = None
             return neutral_vector()
         pose = response.track.pose_at(position)
-        self._shown = (response, position)
+        self._shown = (response, position, position if taken_at is None else taken_at)
         return pose
 
     def report_frame(self) -> None:
-        """The render host presented a frame showing the last `pose()` (A/V offset)."""
+        """The render host presented a frame showing the last `pose()`: measure the A/V
+        offset and the presentation latency."""
         shown, self._shown = self._shown, None
         if shown is None:
             return
-        response, position = shown
+        response, position, taken_at = shown
         if response is self.current and self.state is State.PLAYING:
+            presented_at = self.position()
             motion_s = response.track.frame_time(position)
-            self.offsets.add((self.audio_time() - motion_s) * 1000.0)
+            self.offsets.add((presented_at / self.sample_rate - motion_s) * 1000.0)
+            self.lead.measure(presented_at - taken_at)
 
     # Progress ------------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ def frame_from_keyframe(index: int, keyframe: Mapping[str, Any], sample_rate: in
         try:
             with np.errstate(over="ignore"):  # out-of-range numbers become inf: refused below
                 components = np.asarray(keyframe[key], dtype=np.float32)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise KeyframeError(f"keyframe {index}: bad or missing {key}") from exc
         if components.shape != (size,) or not np.all(np.isfinite(components)):
             raise KeyframeError(f"keyframe {index}: {key} must be {size} finite numbers")
@@ -61,7 +61,7 @@ def load_keyframes(path: str | Path, sample_rate: int) -> list[MotionFrame]:
     try:
         document = json.loads(Path(path).read_text())
         keyframes = document["keyframes"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise KeyframeError(f"{path}: not a keyframes recording ({exc})") from exc
     if not isinstance(keyframes, list):
         raise KeyframeError(f"{path}: keyframes must be a list")

@@ -37,6 +37,30 @@ async def _asset_errors(
         return error_response(exc.status, exc.code, exc.title, exc.detail)
 
 
+class TokenRequestError(ValueError):
+    """A token request body the console refuses (400); the message is the error's detail."""
+
+
+def token_expiry(body: bytes, now: float, max_ttl_s: float) -> float:
+    """`expireAt` (unix seconds) of a token request body; TokenRequestError when unusable."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise TokenRequestError("body must be JSON") from None
+    value = document.get("expireAt") if isinstance(document, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TokenRequestError("expireAt must be a number")
+    try:
+        expire_at = float(value)
+    except OverflowError:  # an integer beyond any float
+        expire_at = math.inf
+    if not math.isfinite(expire_at) or expire_at <= now:
+        raise TokenRequestError("expireAt must be in the future")
+    if expire_at - now > max_ttl_s:
+        raise TokenRequestError(f"expireAt is more than {max_ttl_s:.0f} s ahead")
+    return expire_at
+
+
 class Console:
     """aiohttp application: `POST /session-tokens`, `GET /health` and the `/avatars` routes."""
 
@@ -70,26 +94,17 @@ class Console:
             log.info("token refused: unknown api key")
             return error_response(401, "unauthorized", "Unauthorized", "invalid api key")
         try:
-            body = await request.json(loads=json.loads)
-        except (ValueError, UnicodeDecodeError):
-            return error_response(400, "bad_request", "Bad Request", "body must be JSON")
+            body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return error_response(413, "too_large", "Payload Too Large", "body too large")
-        expire_at = body.get("expireAt") if isinstance(body, dict) else None
-        if isinstance(expire_at, bool) or not isinstance(expire_at, int | float):
-            return error_response(400, "bad_request", "Bad Request", "expireAt must be a number")
         now = self._clock()
-        if not math.isfinite(expire_at) or expire_at <= now:
-            return error_response(
-                400, "bad_request", "Bad Request", "expireAt must be in the future"
-            )
-        if expire_at - now > self._config.limits.max_token_ttl_s:
-            limit = self._config.limits.max_token_ttl_s
-            detail = f"expireAt is more than {limit:.0f} s ahead"
-            return error_response(400, "bad_request", "Bad Request", detail)
+        try:
+            expire_at = token_expiry(body, now, self._config.limits.max_token_ttl_s)
+        except TokenRequestError as exc:
+            return error_response(400, "bad_request", "Bad Request", str(exc))
         if self._accounts.balance(app.app_id) <= 0:
             detail = "insufficient balance: credits exhausted"
             return error_response(402, "payment_required", "Payment Required", detail)
-        token = self._tokens.issue(app.app_id, float(expire_at))
+        token = self._tokens.issue(app.app_id, expire_at)
         log.info("token issued app=%s ttl=%.0fs", app.app_id, expire_at - now)
         return web.json_response({"sessionToken": token})

@@ -50,7 +50,7 @@ class FaultConfig:
         """These faults overridden by `faultLatencyMs=...`-style query parameters."""
         overrides: dict[str, float | int] = {}
         for f in fields(self):
-            key = QUERY_PREFIX + "".join(part.capitalize() for part in f.name.split("_"))
+            key = query_key(f.name)
             if key not in query:
                 continue
             number = float(query[key])
@@ -96,6 +96,11 @@ class FaultInjector:
             if truncate:
                 del frame.jaw_pose[1:]
         return message.SerializeToString()
+
+
+def query_key(name: str) -> str:
+    """The query parameter of FaultConfig field `name` (latency_ms -> faultLatencyMs)."""
+    return QUERY_PREFIX + "".join(part.capitalize() for part in name.split("_"))
 
 
 def _every(period: int, count: int) -> bool:

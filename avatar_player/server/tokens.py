@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -61,13 +62,17 @@ class TokenAuthority:
 
     def _decode(self, token: str) -> TokenClaims:
         parts = token.split(".")
-        if len(parts) != 3 or parts[0] != _VERSION:
+        if len(parts) != 3 or parts[0] != _VERSION or not token.isascii():
             raise Refusal(ServerFailure.SESSION_TOKEN_INVALID, "not a session token")
         _, body, signature = parts
         if not hmac.compare_digest(signature, self._sign(body)):
             raise Refusal(ServerFailure.SESSION_TOKEN_INVALID, "bad signature")
         try:
             claims = json.loads(_unb64(body))
-            return TokenClaims(app_id=str(claims["app"]), expire_at=float(claims["exp"]))
-        except (ValueError, KeyError, TypeError) as exc:
+            expire_at = float(claims["exp"])
+            app_id = str(claims["app"])
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
             raise Refusal(ServerFailure.SESSION_TOKEN_INVALID, "bad claims") from exc
+        if not math.isfinite(expire_at):
+            raise Refusal(ServerFailure.SESSION_TOKEN_INVALID, "bad claims")
+        return TokenClaims(app_id=app_id, expire_at=expire_at)

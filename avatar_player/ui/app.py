@@ -31,7 +31,8 @@ APPLICATION = "Avatar Player"
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options; they override the saved settings."""
     parser = argparse.ArgumentParser(prog="python main.py", description=APPLICATION)
-    parser.add_argument("--url", help="ingress URL of a remote Motion Server")
+    parser.add_argument("--url", help="ingress URL of a remote Motion Server (Basic Mode)")
+    parser.add_argument("--relay", help="URL of the app's relay (Custom Mode)")
     parser.add_argument("--console-url", help="token endpoint of the remote server")
     parser.add_argument("--app-id", help="app id (default: demo-app)")
     parser.add_argument("--api-key", help="API key for the token endpoint")
@@ -57,10 +58,11 @@ def options_from(args: argparse.Namespace, settings: QSettings) -> SessionOption
     def pick(arg: object, key: str, default: object) -> object:
         return arg if arg is not None else settings.value(key, default)
 
-    server = "remote" if args.url else str(pick(None, "connection/server", defaults.server))
+    saved = str(settings.value("connection/server", defaults.server))
+    server = "relay" if args.relay else "remote" if args.url else saved
     return SessionOptions(
-        server="remote" if server == "remote" else "embedded",
-        url=str(pick(args.url, "connection/url", "")),
+        server=server if server in ("remote", "relay") else "embedded",
+        url=str(pick(args.relay or args.url, "connection/url", "")),
         console_url=str(pick(args.console_url, "connection/console_url", "")),
         app_id=str(pick(args.app_id, "connection/app_id", defaults.app_id)),
         api_key=args.api_key if args.api_key is not None else defaults.api_key,
@@ -87,9 +89,15 @@ async def open_window(
 
 
 async def close_window(window: MainWindow) -> None:
-    """Close the window, then the connection, the audio stream and the server."""
+    """Close the window, then the connection, the audio stream and the server; then delete
+    the widgets here, on the GUI thread, not whenever a garbage collection on some other
+    thread (the server's, the audio's) gets to them: Qt objects must die on their thread."""
     window.close()
     await window.session.close()
+    destroyed = asyncio.Event()
+    window.destroyed.connect(destroyed.set)
+    window.deleteLater()
+    await destroyed.wait()
 
 
 async def run(app: QApplication, args: argparse.Namespace, settings: QSettings) -> None:

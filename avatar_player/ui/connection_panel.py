@@ -14,17 +14,24 @@ from PySide6.QtWidgets import (
 from avatar_player.models.player_session import SessionOptions
 from avatar_player.protocol.constants import SUPPORTED_SAMPLE_RATES
 
+SERVERS = (
+    ("Embedded server", "embedded"),
+    ("Remote URL (Basic Mode)", "remote"),
+    ("Relay (Custom Mode)", "relay"),
+)
+URL_HINTS = {"remote": "ws://host:port/websocket", "relay": "ws://host:port/ (the app's relay)"}
+
 
 class ConnectionPanel(QGroupBox):
-    """Embedded server or a URL; app id, avatar id, API key or token; sample rate."""
+    """Embedded server, a Motion Server URL or a relay; app id, avatar id, API key or token;
+    sample rate."""
 
     def __init__(self, options: SessionOptions) -> None:
         super().__init__("Motion Server")
         self.server = QComboBox()
-        self.server.addItem("Embedded server", "embedded")
-        self.server.addItem("Remote URL", "remote")
+        for label, kind in SERVERS:
+            self.server.addItem(label, kind)
         self.url = QLineEdit(options.url)
-        self.url.setPlaceholderText("ws://host:port/websocket")
         self.console_url = QLineEdit(options.console_url)
         self.console_url.setPlaceholderText("http://host:port (token endpoint, optional)")
         self.app_id = QLineEdit(options.app_id)
@@ -38,7 +45,7 @@ class ConnectionPanel(QGroupBox):
         for rate in SUPPORTED_SAMPLE_RATES:
             self.sample_rate.addItem(f"{rate} Hz", rate)
         self.sample_rate.setCurrentIndex(SUPPORTED_SAMPLE_RATES.index(options.sample_rate))
-        self.server.setCurrentIndex(0 if options.server == "embedded" else 1)
+        self.server.setCurrentIndex(max(0, self.server.findData(options.server)))
         self.connect_button = QPushButton("Connect")
         self.disconnect_button = QPushButton("Disconnect")
         self.refresh_button = QPushButton("Refresh token")
@@ -47,7 +54,7 @@ class ConnectionPanel(QGroupBox):
             buttons.addWidget(button)
         form = QFormLayout(self)
         form.addRow("Server", self.server)
-        form.addRow("Ingress URL", self.url)
+        form.addRow("URL", self.url)
         form.addRow("Token endpoint", self.console_url)
         form.addRow("App ID", self.app_id)
         form.addRow("Avatar ID", self.avatar_id)
@@ -60,9 +67,8 @@ class ConnectionPanel(QGroupBox):
 
     def options(self, base: SessionOptions) -> SessionOptions:
         """`base` with what the user entered."""
-        remote = self.server.currentData() == "remote"
         return SessionOptions(
-            server="remote" if remote else "embedded",
+            server=self.server.currentData(),
             url=self.url.text().strip(),
             console_url=self.console_url.text().strip(),
             app_id=self.app_id.text().strip(),
@@ -75,6 +81,9 @@ class ConnectionPanel(QGroupBox):
         )
 
     def _server_changed(self) -> None:
-        remote = self.server.currentData() == "remote"
-        for field in (self.url, self.console_url, self.token):
-            field.setEnabled(remote)
+        kind = self.server.currentData()
+        self.url.setEnabled(kind != "embedded")
+        self.url.setPlaceholderText(URL_HINTS.get(kind, ""))
+        self.console_url.setEnabled(kind == "remote")
+        self.token.setEnabled(kind == "remote")
+        self.api_key.setEnabled(kind != "relay")  # the relay holds its own credentials

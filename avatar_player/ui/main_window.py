@@ -17,6 +17,7 @@ from qasync import asyncSlot
 from avatar_player.avatar.model import Avatar
 from avatar_player.models.actions import Action, valid_actions
 from avatar_player.models.player_session import PlayerSession
+from avatar_player.models.recordings import new_recording_path
 from avatar_player.player import ConnectionChange, ConversationChange
 from avatar_player.render.fps import FpsReport
 from avatar_player.render.tiers import TIERS
@@ -25,6 +26,7 @@ from avatar_player.ui.avatar_view import AvatarView
 from avatar_player.ui.connection_panel import ConnectionPanel
 from avatar_player.ui.error_log_view import ErrorLogPanel
 from avatar_player.ui.playback_panel import PlaybackPanel
+from avatar_player.ui.recording_panel import RecordingPanel
 from avatar_player.ui.status_panel import StatusPanel
 
 AUTO_TIER = "auto"
@@ -43,6 +45,7 @@ class MainWindow(QMainWindow):
         self.status = StatusPanel()
         self.connection = ConnectionPanel(session.options)
         self.playback = PlaybackPanel()
+        self.recording = RecordingPanel()
         self.avatar = AvatarPanel(session.options.avatar_id)
         self.errors = ErrorLogPanel(session.log)
         self.view = AvatarView(
@@ -64,7 +67,7 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         side = QWidget()
         column = QVBoxLayout(side)
-        for panel in (self.status, self.connection, self.avatar, self.playback):
+        for panel in (self.status, self.connection, self.playback, self.recording, self.avatar):
             column.addWidget(panel)
         column.addStretch()
         scroll = QScrollArea()
@@ -112,6 +115,8 @@ class MainWindow(QMainWindow):
         play.volume.valueChanged.connect(lambda value: session.set_volume(value / 100))
         play.screenshot_button.clicked.connect(self.screenshot)
         play.clip.currentIndexChanged.connect(self.update_actions)
+        self.recording.record_button.clicked.connect(self.toggle_recording)
+        self.recording.replay_button.clicked.connect(self.pick_replay)
         panel.api_key.textChanged.connect(self.update_actions)
         QShortcut(QKeySequence("Ctrl+P"), self, self.play)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.toggle_pause)
@@ -151,6 +156,7 @@ class MainWindow(QMainWindow):
             Action.PAUSE: self.playback.pause_button,
             Action.RESUME: self.playback.resume_button,
             Action.INTERRUPT: self.playback.interrupt_button,
+            Action.REPLAY: self.recording.replay_button,
         }
         for action, button in buttons.items():
             button.setEnabled(action in valid)
@@ -249,6 +255,27 @@ class MainWindow(QMainWindow):
     async def interrupt(self) -> None:
         """Stop the response at once."""
         await self.session.interrupt()
+
+    def toggle_recording(self) -> None:
+        """Start recording to a new file in the recordings folder, or finish the recording."""
+        saved = self.session.stop_recording()
+        if saved is not None:
+            self.recording.show_recording(None)
+            self.recording.show_saved(saved)
+            return
+        path = new_recording_path()
+        self.recording.show_recording(path if self.session.start_recording(path) else None)
+
+    def pick_replay(self) -> None:
+        """Ask for a recording, then replay it (the dialog stays outside any coroutine)."""
+        path = self.recording.pick_recording()
+        if path:
+            self.replay(path)
+
+    @asyncSlot(str)
+    async def replay(self, path: str) -> None:
+        """Replay the recording at `path` in real time; problems go to the error log."""
+        await self.session.replay(path)
 
     def screenshot(self) -> None:
         """Save the avatar view as PNG (a plain slot: the dialog is not in a coroutine)."""

@@ -9,22 +9,11 @@ from avatar_player.player import (
     ConversationChange,
     PlaybackMetrics,
 )
+from avatar_player.player.metrics import sync_verdict
 from avatar_player.render.fps import FpsReport
 from avatar_player.ui.badge import Badge
 
-# Lip-sync limits, positive = audio early (ATSC IS-191, ITU-R BT.1359).
-ATSC_MS = (-45.0, 15.0)
-BT1359_MS = (-125.0, 45.0)
 BUFFER_GAUGE_MS = 1000
-
-
-def sync_verdict(offset_ms: float) -> str:
-    """'good' inside ATSC IS-191, 'noticeable' inside BT.1359 detectability, else 'bad'."""
-    if ATSC_MS[0] <= offset_ms <= ATSC_MS[1]:
-        return "good"
-    if BT1359_MS[0] <= offset_ms <= BT1359_MS[1]:
-        return "noticeable"
-    return "bad"
 
 
 class StatusPanel(QGroupBox):

@@ -1,0 +1,232 @@
+"""The options of a QA run, from the command line (argparse rejects bad values, exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from avatar_player.models.player_session import SessionOptions
+from avatar_player.player import PlaybackSettings
+from avatar_player.protocol.constants import SUPPORTED_SAMPLE_RATES
+from avatar_player.render.tiers import TIERS
+from avatar_player.server.faults import FaultConfig, query_key
+
+FAULT_KEYS = {query_key(f.name) for f in fields(FaultConfig)}
+"""The Motion Server's per-session fault parameters (docs/protocol.md)."""
+STDOUT = "-"
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Limits of the verdict (the A/V windows are the standards', not options)."""
+
+    max_first_motion_ms: float = PlaybackSettings.jitter_buffer_ms
+    """First audio sent -> first motion received. Later than the player's jitter buffer,
+    motion delays the start of speech by more than the buffer is meant to absorb."""
+    max_fps_shortfall_pct: float = 10.0
+    """Rendered frame rate this far below the target: warn."""
+
+
+@dataclass(frozen=True)
+class QaOptions:
+    """Everything a run needs besides the clip."""
+
+    clip: Path
+    session: SessionOptions
+    report: str = STDOUT
+    """Where the JSON report goes ('-': standard output)."""
+    tier: str | None = None
+    """Render quality tier (None: picked from GL_RENDERER, as in the app)."""
+    size: tuple[int, int] = (640, 360)
+    fps: float = 25.0
+    repeat: int = 1
+    timeout_s: float | None = None
+    """None: 30 s plus twice the audio to play."""
+    budgets: Budgets = Budgets()
+    log_level: str = "WARNING"
+
+
+def parse_options(argv: list[str] | None = None) -> QaOptions:
+    """QaOptions from the command line; prints usage and exits 2 on bad values."""
+    args = _parser().parse_args(argv)
+    defaults = SessionOptions()
+    session = SessionOptions(
+        server="relay" if args.relay else "remote" if args.url else "embedded",
+        url=args.relay or args.url or "",
+        console_url=args.console_url or "",
+        app_id=args.app_id,
+        api_key=args.api_key if args.api_key is not None else defaults.api_key,
+        token=args.token or "",
+        avatar_id=args.avatar,
+        sample_rate=args.rate,
+        audio=args.audio,
+        fault_query=dict(args.fault),
+    )
+    return QaOptions(
+        clip=args.clip,
+        session=session,
+        report=args.report,
+        tier=args.tier,
+        size=args.size,
+        fps=args.fps,
+        repeat=args.repeat,
+        timeout_s=args.timeout,
+        budgets=Budgets(args.max_first_motion_ms, args.max_fps_shortfall_pct),
+        log_level=args.log_level,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    defaults, budgets = SessionOptions(), Budgets()
+    parser = argparse.ArgumentParser(
+        prog="python -m avatar_player.qa",
+        description=(
+            "Headless QA run: connect to the embedded Motion Server (or --url, --relay),\n"
+            "play CLIP, render the avatar offscreen (EGL: no display needed) and write a\n"
+            "JSON report with a pass/warn/fail verdict. Report keys and rules: docs/qa.md."
+        ),
+        epilog=(
+            "exit status: 0 pass or warn, 1 fail, 2 usage or setup error (bad option,\n"
+            "unusable clip, no OpenGL, report not writable).\n\n"
+            "example:\n"
+            "  python -m avatar_player.qa resources/clips/hello_16k.wav \\\n"
+            "      --fault latencyMs=200 --report qa-report.json"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("clip", type=Path, help="speech clip to play (WAV/FLAC/OGG, any rate)")
+
+    server = parser.add_argument_group("server (default: the embedded Motion Server)")
+    remote = server.add_mutually_exclusive_group()
+    remote.add_argument(
+        "--url", metavar="URL", help="ingress URL of a remote Motion Server (Basic Mode)"
+    )
+    remote.add_argument(
+        "--relay", metavar="URL", help="the app's relay (Custom Mode, docs/relay.md)"
+    )
+    server.add_argument("--console-url", metavar="URL", help="token endpoint of the remote server")
+    server.add_argument("--app-id", default=defaults.app_id, help="app id (default: %(default)s)")
+    server.add_argument("--api-key", help="API key for the token endpoint (never reported)")
+    server.add_argument("--token", help="a session token (never reported)")
+    server.add_argument(
+        "--avatar", default=defaults.avatar_id, help="avatar id (default: %(default)s)"
+    )
+    server.add_argument(
+        "--rate",
+        type=int,
+        choices=SUPPORTED_SAMPLE_RATES,
+        default=defaults.sample_rate,
+        help="session sample rate; the clip is converted to it (default: %(default)s)",
+    )
+    server.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="server fault injection for this session, repeatable: latencyMs=200 is sent as "
+        "faultLatencyMs=200 (names: docs/protocol.md)",
+    )
+
+    play = parser.add_argument_group("playback and rendering")
+    play.add_argument(
+        "--audio",
+        choices=("null", "device"),
+        default="null",
+        help="null: a silent clock paced in real time (default); device: the sound card",
+    )
+    play.add_argument(
+        "--tier", choices=tuple(TIERS), help="render quality (default: from GL_RENDERER)"
+    )
+    play.add_argument(
+        "--size", type=_size, default=(640, 360), metavar="WxH", help="default: 640x360"
+    )
+    play.add_argument(
+        "--fps", type=_positive, default=25.0, help="target render rate (default: %(default)s)"
+    )
+    play.add_argument(
+        "--repeat",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="play the clip N times in one session",
+    )
+
+    run = parser.add_argument_group("run and report")
+    run.add_argument(
+        "--timeout",
+        type=_positive,
+        metavar="S",
+        help="fail after S seconds (default: 30 + twice the audio to play)",
+    )
+    run.add_argument(
+        "--report",
+        default=STDOUT,
+        metavar="PATH",
+        help="JSON report file (default: '-', standard output; a summary goes to stderr)",
+    )
+    run.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        default="WARNING",
+        help="Python logging on stderr (default: %(default)s)",
+    )
+
+    verdict = parser.add_argument_group("verdict budgets")
+    verdict.add_argument(
+        "--max-first-motion-ms",
+        type=_positive,
+        default=budgets.max_first_motion_ms,
+        metavar="MS",
+        help="fail when the first motion of a response comes later (default: %(default)g, "
+        "the player's jitter buffer)",
+    )
+    verdict.add_argument(
+        "--max-fps-shortfall-pct",
+        type=_positive,
+        default=budgets.max_fps_shortfall_pct,
+        metavar="PCT",
+        help="warn when the rendered frame rate is this far below --fps (default: %(default)g)",
+    )
+    return parser
+
+
+def _fault(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    key = "fault" + name[:1].upper() + name[1:]
+    if not sep or key not in FAULT_KEYS:
+        known = ", ".join(sorted(key.removeprefix("fault") for key in FAULT_KEYS))
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE with NAME one of {known}")
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{text!r}: the value must be a finite number")
+    return key, value
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit() and 0 < int(width) <= 8192 >= int(height) > 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected WIDTHxHEIGHT, e.g. 640x360")
+    return int(width), int(height)
+
+
+def _positive(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number")
+    return number
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number >= 1")
+    return int(text)

@@ -1,0 +1,165 @@
+"""What a QA run observes of a PlayerSession: state changes, responses, frames, frame rate."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from avatar_player.models.player_session import PlayerSession
+from avatar_player.player import (
+    ConnectionChange,
+    ConversationChange,
+    ConversationState,
+    PlaybackMetrics,
+    StateChangeReason,
+)
+from avatar_player.render.fps import FpsReport
+
+if TYPE_CHECKING:
+    from avatar_player.player.response import Response
+
+AUDIO_ONLY_REASONS = frozenset(
+    {
+        StateChangeReason.FALLBACK_MODE,
+        StateChangeReason.SERVER_ERROR,
+        StateChangeReason.NETWORK_ERROR,
+    }
+)
+"""Reasons a playing response goes on as audio only."""
+
+
+@dataclass
+class ResponseRecord:
+    """One played response; times are on the playback clock (seconds)."""
+
+    index: int
+    response: Response
+    """The player's response: when its first audio was sent and its first motion came."""
+    playing_at: float | None = None
+    """Playback started (jitter buffer filled)."""
+    first_rendered_at: float | None = None
+    """A frame showing its motion was presented."""
+    end_reason: StateChangeReason | None = None
+    audio_only_reason: StateChangeReason | None = None
+    offsets_ms: list[float] = field(default_factory=list)
+    underruns: int | None = None
+    """The sink's underrun count at its end."""
+
+    @property
+    def req_id(self) -> str:
+        return self.response.req_id
+
+    def since_sent_ms(self, at: float | None) -> float | None:
+        """Milliseconds from its first audio sent to `at`."""
+        return None if at is None else (at - self.response.started_at) * 1000.0
+
+
+@dataclass(frozen=True)
+class FrameSample:
+    """One presented frame, as the render loop saw it."""
+
+    response: Response | None
+    """The response playing when the pose was taken."""
+    offset_ms: float | None
+    """The A/V offset the player measured for it (None: it showed no motion)."""
+    render_s: float
+
+
+class Recorder:
+    """Listens to a session's signals and to the render loop's frames."""
+
+    def __init__(self, session: PlayerSession) -> None:
+        self.session = session
+        self.origin = time.monotonic()
+        self.connection: list[dict[str, object]] = []
+        self.conversation: list[dict[str, object]] = []
+        self.responses: list[ResponseRecord] = []
+        self.fps_reports: list[FpsReport] = []
+        self.renderer_first_frame_s: float | None = None
+        self.render_times_s: list[float] = []
+        self.underruns = 0
+        self._changed = asyncio.Event()
+        session.connection_changed.connect(self._on_connection)
+        session.conversation_changed.connect(self._on_conversation)
+        session.metrics.connect(self._on_metrics)
+        session.frame_rate.connect(self.fps_reports.append)
+        session.first_rendering.connect(self._on_first_rendering)
+
+    def record(self, req_id: str) -> ResponseRecord | None:
+        """The record of response `req_id`."""
+        return next((r for r in self.responses if r.req_id == req_id), None)
+
+    async def ended(self, req_id: str) -> ResponseRecord:
+        """The record of response `req_id` once it has ended (in Custom Mode it begins
+        only when the relay sends its audio back)."""
+        while True:
+            record = self.record(req_id)
+            if record is not None and record.end_reason is not None:
+                return record
+            self._changed.clear()
+            await self._changed.wait()
+
+    def frame(self, sample: FrameSample) -> None:
+        """A frame was presented just now."""
+        self.render_times_s.append(sample.render_s)
+        response = sample.response
+        record = self.record(response.req_id) if response is not None else None
+        if record is None or sample.offset_ms is None:
+            return
+        record.offsets_ms.append(sample.offset_ms)
+        if record.first_rendered_at is None:
+            record.first_rendered_at = self._player_time()
+
+    def finish(self) -> None:
+        """Take the final underrun count (before the session closes its sink)."""
+        if self.session.sink is not None:
+            self.underruns = self.session.sink.underruns
+
+    def _player_time(self) -> float:
+        """Now on the playback clock (the clock of the responses' own times)."""
+        playback = self.session.playback
+        if playback is None:
+            raise RuntimeError("the session is not open")
+        return playback.clock()
+
+    def _elapsed_ms(self) -> float:
+        return round((time.monotonic() - self.origin) * 1000.0, 1)
+
+    def _on_connection(self, change: ConnectionChange) -> None:
+        code = str(change.error.code) if change.error else None
+        self.connection.append({"at_ms": self._elapsed_ms(), "state": change.state, "code": code})
+
+    def _on_conversation(self, change: ConversationChange) -> None:
+        self.conversation.append(
+            {
+                "at_ms": self._elapsed_ms(),
+                "state": change.state,
+                "reason": change.reason,
+                "req_id": change.req_id,
+            }
+        )
+        playback = self.session.playback
+        if change.state is ConversationState.ACTIVE and playback and playback.current:
+            self.responses.append(ResponseRecord(len(self.responses) + 1, playback.current))
+        record = self.record(change.req_id)
+        if record is None:
+            return
+        if change.state is ConversationState.PLAYING and record.playing_at is None:
+            record.playing_at = self._player_time()
+        if change.state is ConversationState.IDLE:
+            record.end_reason = change.reason
+            self._changed.set()
+        elif change.reason in AUDIO_ONLY_REASONS:
+            record.audio_only_reason = change.reason
+
+    def _on_metrics(self, metrics: PlaybackMetrics) -> None:
+        self.underruns = max(self.underruns, metrics.underruns)
+        record = self.record(metrics.req_id)
+        if record is not None:
+            record.underruns = metrics.underruns
+
+    def _on_first_rendering(self, seconds: float) -> None:
+        if self.renderer_first_frame_s is None:
+            self.renderer_first_frame_s = seconds

@@ -1,0 +1,165 @@
+"""One QA run: open a PlayerSession, render offscreen, connect, play the clip, close.
+
+The order is the app's: session open (embedded server, audio output), avatar and
+renderer, connect, play. Everything runs on one asyncio loop, rendering included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile as sf
+
+from avatar_player.audio import load_clip
+from avatar_player.avatar.library import load_avatar
+from avatar_player.avatar.model import Avatar
+from avatar_player.models.player_session import PlayerSession
+from avatar_player.qa.offscreen_view import OffscreenView
+from avatar_player.qa.options import QaOptions
+from avatar_player.qa.recorder import Recorder
+from avatar_player.qa.verdict import Finding
+
+CLOSE_TIMEOUT_S = 15.0
+BASE_TIMEOUT_S = 30.0
+"""Default timeout: this, plus twice the audio to play."""
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """The clip to play, checked before the run starts."""
+
+    path: Path
+    duration_s: float
+    file_rate: int
+    session_rate: int
+
+    @classmethod
+    def load(cls, path: Path, session_rate: int) -> ClipInfo:
+        """Decode the clip as the session will (ClipError when it cannot be used)."""
+        pcm = load_clip(path, session_rate)
+        return cls(path, pcm.size / session_rate, sf.info(path).samplerate, session_rate)
+
+
+@dataclass(frozen=True)
+class RenderingInfo:
+    """What renders: known once the renderer is initialised."""
+
+    renderer: str
+    tier: str
+    splats: int
+
+
+class QaRun:
+    """The session, what was observed, and the findings of the run itself."""
+
+    def __init__(self, options: QaOptions, clip: ClipInfo) -> None:
+        self.options = options
+        self.clip = clip
+        self.session = PlayerSession(options.session)
+        self.recorder = Recorder(self.session)
+        self.findings: list[Finding] = []
+        """Problems of the run itself (timeout, connection, avatar, sending)."""
+        self.stage = "opening the session"
+        self.ingress_url = ""
+        self.rendering: RenderingInfo | None = None
+        self.duration_s = 0.0
+        self._view: OffscreenView | None = None
+
+    @property
+    def timeout_s(self) -> float:
+        """The limit of the whole run (close excluded)."""
+        if self.options.timeout_s is not None:
+            return self.options.timeout_s
+        return BASE_TIMEOUT_S + 2.0 * self.clip.duration_s * self.options.repeat
+
+    async def run(self) -> None:
+        """Play until done or out of time (a finding), then close everything.
+
+        Raises OffscreenUnavailable when there is no OpenGL to render with.
+        """
+        started = time.monotonic()
+        limit = asyncio.timeout(self.timeout_s)
+        try:
+            async with limit:
+                await self._execute()
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            self.findings.append(
+                Finding("fail", "timeout", f"no result within {self.timeout_s:g} s ({self.stage})")
+            )
+        finally:
+            await self._close()
+            self.duration_s = time.monotonic() - started
+
+    async def _execute(self) -> None:
+        await self.session.open()
+        self.ingress_url = self.session.ingress_url
+        self.stage = "loading the avatar"
+        avatar = await self._avatar()
+        if avatar is None:
+            message = f"avatar {self.options.session.avatar_id!r} could not be loaded (see the log)"
+            self.findings.append(Finding("fail", "avatar", message))
+            return
+        self.stage = "starting the renderer"
+        self._view = view = OffscreenView(
+            self.session,
+            avatar,
+            size=self.options.size,
+            tier=self.options.tier,
+            fps=self.options.fps,
+            on_frame=self.recorder.frame,
+        )
+        renderer = view.renderer
+        self.rendering = RenderingInfo(
+            renderer.renderer_name, renderer.tier.name, renderer.splat_count
+        )
+        view.render_frame()  # the app shows its window before it connects
+        stop = asyncio.Event()
+        async with asyncio.TaskGroup() as group:
+            group.create_task(view.run(stop))
+            try:
+                await self._connect_and_play()
+            finally:
+                stop.set()
+
+    async def _avatar(self) -> Avatar | None:
+        """The bundled avatar, else the server's (download failures are logged)."""
+        avatar_id = self.options.session.avatar_id
+        try:
+            return await asyncio.to_thread(load_avatar, avatar_id)
+        except KeyError:
+            return await self.session.load_avatar(avatar_id)
+
+    async def _connect_and_play(self) -> None:
+        self.stage = "connecting"
+        if not await self.session.connect():
+            controller = self.session.controller
+            error = controller.connection_error if controller else None
+            detail = f": {error.code}: {error.message}" if error else ""
+            self.findings.append(Finding("fail", "connection", f"could not connect{detail}"))
+            return
+        repeat = self.options.repeat
+        for number in range(1, repeat + 1):
+            self.stage = f"playing response {number} of {repeat}"
+            req_id = await self.session.play_clip(self.clip.path)
+            if req_id is None:
+                message = f"response {number} could not be sent (see the log)"
+                self.findings.append(Finding("fail", "play", message))
+                return
+            await self.recorder.ended(req_id)
+
+    async def _close(self) -> None:
+        self.stage = "closing"
+        self.recorder.finish()
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                await self.session.close()
+        except TimeoutError:
+            message = f"closing the session took more than {CLOSE_TIMEOUT_S:g} s"
+            self.findings.append(Finding("fail", "timeout", message))
+        if self._view is not None:
+            self._view.close()
