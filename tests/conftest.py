@@ -50,6 +50,11 @@ def test_config(**changes: Any) -> ServerConfig:
     return config
 
 
+def default_apps() -> tuple[AppConfig, ...]:
+    """The apps of the packaged config (to keep them next to a `second_app()`)."""
+    return load_config().apps
+
+
 def second_app(**overrides: Any) -> AppConfig:
     """Another configured app (for cross-app and quota tests)."""
     values = {

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,9 +21,10 @@ from typing import Any
 import pytest
 import sounddevice
 import soundfile as sf
-from conftest import API_KEY, ROOT, speech
+from conftest import API_KEY, speech
 from fifo_sound_card import FifoSoundCard, card_environment, run_in_child
 from net_proxy import NetProxy
+from server_process import bind, port, prepare_server_process, start_server_process, stop
 
 from avatar_player.audio import PacedNullSink, SoundDeviceSink
 from avatar_player.models.player_session import PlayerSession, SessionOptions
@@ -166,58 +166,6 @@ async def without_faults(session: PlayerSession) -> None:
 # --- the server ------------------------------------------------------------------------------
 
 
-def start_server_process(*args: str) -> tuple[subprocess.Popen[str], str, str]:
-    """`python -m avatar_player.server --port 0 --http-port 0 ARGS`: process, ingress, console."""
-    return _server_process(["-m", "avatar_player.server", *args])
-
-
-def prepare_server_process(*args: str) -> subprocess.Popen[str]:
-    """A server process with everything imported, binding once `bind()` is called: a restart
-    that is back within milliseconds (a cold start takes ~1 s)."""
-    code = (
-        "import sys; from avatar_player.server.__main__ import main; sys.stdin.readline(); main()"
-    )
-    return subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-
-
-def bind(process: subprocess.Popen[str]) -> tuple[str, str]:
-    """Let a prepared server bind; its ingress and console URLs."""
-    assert process.stdin is not None and process.stdout is not None
-    process.stdin.write("\n")
-    process.stdin.flush()
-    return _urls(process)
-
-
-def _server_process(argv: list[str]) -> tuple[subprocess.Popen[str], str, str]:
-    process = subprocess.Popen(
-        [sys.executable, *argv],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    return (process, *_urls(process))
-
-
-def _urls(process: subprocess.Popen[str]) -> tuple[str, str]:
-    assert process.stdout is not None
-    ingress = process.stdout.readline().split()
-    console = process.stdout.readline().split()
-    assert ingress[0] == "ingress" and console[0] == "console", (ingress, console)
-    return ingress[1], console[1]
-
-
-def port(url: str) -> str:
-    return url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)[1]
-
-
 async def test_server_killed_mid_response(tmp_path: Path, player) -> None:
     """SIGKILL of the server process while a response plays: the audio plays on
     (networkError), the connection fails (websocketClosedAbnormally) and retries; once a
@@ -269,8 +217,7 @@ async def test_server_killed_mid_response(tmp_path: Path, player) -> None:
         await seen.plays_again(clip(tmp_path, 0.6))
     finally:
         for server in (process, replacement):
-            server.kill()
-            server.wait()
+            stop(server)
 
 
 async def test_connection_dropped_mid_response(tmp_path: Path, player) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLIPS, ROOT
+from conftest import API_KEY, CLIPS, ROOT
+from server_process import start_server_process, stop
 
 from avatar_player.player.metrics import ATSC_MS
 from avatar_player.qa.options import Budgets
@@ -95,6 +96,23 @@ def test_an_injected_motion_delay_fails_on_first_motion_only(tmp_path: Path) -> 
     # The jitter buffer absorbs the delay: the response still plays in sync, to its end.
     assert (response["end_reason"], response["audio_only"]) == ("playbackEnd", False)
     assert "firstMotion" in process.stderr
+
+
+def test_a_run_against_a_server_url_passes(tmp_path: Path) -> None:
+    """`--url`: a Motion Server in another process, reached with an API key for tokens."""
+    server, ingress, console = start_server_process("--port", "0", "--http-port", "0")
+    try:
+        process, report = qa_report(
+            tmp_path, "--url", ingress, "--console-url", console, "--api-key", API_KEY
+        )
+    finally:
+        stop(server)
+    assert (process.returncode, report["verdict"]) == (0, "pass"), process.stderr
+    assert report["server"] == {"kind": "remote", "url": ingress, "console_url": console}
+    assert report["options"]["credentials"] == "api-key"
+    [response] = report["responses"]
+    assert (response["end_reason"], response["audio_only"]) == ("playbackEnd", False)
+    assert API_KEY not in json.dumps(report)
 
 
 @pytest.mark.parametrize(

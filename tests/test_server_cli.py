@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, collect_response
+from conftest import collect_response
+from server_process import start_server_process
 
 from avatar_player.client import fetch_session_token, open_session
 
@@ -30,21 +31,6 @@ name = "CLI Avatar"
 """
 
 
-def start_server(*args: str) -> tuple[subprocess.Popen[str], str, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "avatar_player.server", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    ingress = process.stdout.readline().split()
-    console = process.stdout.readline().split()
-    assert ingress[0] == "ingress" and console[0] == "console", (ingress, console)
-    return process, ingress[1], console[1]
-
-
 async def one_session(ingress: str, console: str) -> tuple[str, int]:
     token = await fetch_session_token(console, "cli-key")
     session = await open_session(
@@ -59,7 +45,9 @@ async def one_session(ingress: str, console: str) -> tuple[str, int]:
 def test_cli_serves_logs_and_stops(tmp_path: Path) -> None:
     config = tmp_path / "server.toml"
     config.write_text(CONFIG)
-    process, ingress, console = start_server("--config", str(config), "--fault-latency-ms", "1")
+    process, ingress, console = start_server_process(
+        "--config", str(config), "--fault-latency-ms", "1", stderr=subprocess.PIPE
+    )
     try:
         connection_id, frames = asyncio.run(one_session(ingress, console))
         assert frames == 25

@@ -12,7 +12,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from conftest import APP_ID, AVATAR_ID, collect_response, connect, eventually, second_app
+from conftest import (
+    APP_ID,
+    AVATAR_ID,
+    collect_response,
+    connect,
+    default_apps,
+    eventually,
+    second_app,
+)
 from websockets.asyncio.client import connect as ws_connect
 
 from avatar_player.client import AvatarError, Phase, SessionClosed
@@ -71,7 +79,7 @@ async def test_token_expiring_while_connected_closes_4010(server: MotionServer) 
 
 
 async def test_token_of_another_app_cannot_open_this_app(server_factory: ServerFactory) -> None:
-    server = await server_factory(apps=(*_default_apps(), second_app()))
+    server = await server_factory(apps=(*default_apps(), second_app()))
     error = await refused(server, token=server.issue_token("other-app"))
     assert_failure(error, ServerFailure.APP_ID_MISMATCH, Phase.WEBSOCKET_HANDSHAKE)
     assert error.code is ErrorCode.SESSION_TOKEN_INVALID
@@ -279,12 +287,6 @@ async def test_no_server_is_a_websocket_error(server: MotionServer) -> None:
         await open_session(url, app_id=APP_ID, token="t", avatar_id=AVATAR_ID, sample_rate=16000)
     assert info.value.code is ErrorCode.WEBSOCKET_ERROR
     assert info.value.phase is Phase.WEBSOCKET_CONNECT
-
-
-def _default_apps() -> tuple[Any, ...]:
-    from avatar_player.server.config import load_config
-
-    return load_config().apps
 
 
 def _raw_url(server: MotionServer) -> str:

@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -83,8 +83,12 @@ class AvatarManager:
         retry: RetryPolicy | None = None,
         timeout_s: float = 10.0,
         rng: random.Random | None = None,
+        credentials: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = base_url
+        self.credentials = dict(credentials or {})
+        """Headers proving the app (`X-Api-Key`, or `X-App-ID` + `X-Session-Key`): the
+        server lists and serves an app's own avatars only to it."""
         self.cache = AvatarCache(Path(cache_dir) if cache_dir else default_cache_dir())
         self._retry = retry or RetryPolicy()
         self._timeout = aiohttp.ClientTimeout(sock_connect=timeout_s, sock_read=timeout_s)
@@ -158,7 +162,7 @@ class AvatarManager:
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None:
-            self._http = aiohttp.ClientSession(timeout=self._timeout)
+            self._http = aiohttp.ClientSession(timeout=self._timeout, headers=self.credentials)
         return self._http
 
     async def _load(self, avatar_id: str, report: Progress) -> Avatar:

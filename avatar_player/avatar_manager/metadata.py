@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
 
@@ -127,6 +127,10 @@ async def fetch_metadata(
             message = f"invalid metadata: {exc}"
             raise _error(ErrorCode.FAILED_TO_FETCH_AVATAR_METADATA, message, status) from None
         assets = tuple(replace(a, url=urljoin(url, a.url)) for a in meta.assets)
+        foreign = [a.name for a in assets if _origin(a.url) != _origin(url)]
+        if foreign:  # the session's credentials go with every request: never to another host
+            message = f"invalid metadata: asset {foreign[0]} is on another host"
+            raise _error(ErrorCode.FAILED_TO_FETCH_AVATAR_METADATA, message, status)
         return replace(meta, assets=assets)
     detail = error_detail(payload)
     code = ErrorCode.FAILED_TO_FETCH_AVATAR_METADATA
@@ -136,3 +140,9 @@ async def fetch_metadata(
         code = ErrorCode.AVATAR_ASSET_MISSING
     message = f"metadata request refused ({status}): {detail or 'no detail'}"
     raise _error(code, message, status)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """Scheme and host:port of `url`."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc

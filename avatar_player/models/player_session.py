@@ -36,6 +36,7 @@ from avatar_player.player import (
 from avatar_player.player.recording import Recorder, RecordingError, load_recording
 from avatar_player.player.replay import replay_live
 from avatar_player.player.signals import Signal
+from avatar_player.protocol.constants import API_KEY_HEADER, APP_ID_HEADER, SESSION_KEY_HEADER
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.flame import KeyframeError
 from avatar_player.render.fps import FpsReport
@@ -344,13 +345,28 @@ class PlayerSession:
             self._wire(self.playback, self.controller)
         controller = self._require_controller()
         controller.settings = self._connection_settings()
-        if self.console_url and (self.avatars is None or self.avatars.base_url != self.console_url):
-            if self.avatars is not None:
-                await self.avatars.close()
-            self.avatars = AvatarManager(self.console_url, self._avatar_cache_dir)
+        credentials = self._avatar_credentials()
+        avatars = self.avatars
+        if self.console_url and (
+            avatars is None
+            or (avatars.base_url, avatars.credentials) != (self.console_url, credentials)
+        ):
+            if avatars is not None:
+                await avatars.close()
+            self.avatars = AvatarManager(
+                self.console_url, self._avatar_cache_dir, credentials=credentials
+            )
         has_console = bool(self.console_url and self.options.api_key)
         controller.token_provider = self._fetch_token if has_console else None
         controller.ensure_ticking()
+
+    def _avatar_credentials(self) -> dict[str, str]:
+        """What proves the app to the avatar service (its own avatars are served only to it)."""
+        if self.options.api_key:
+            return {API_KEY_HEADER: self.options.api_key}
+        if self.options.token:
+            return {APP_ID_HEADER: self.options.app_id, SESSION_KEY_HEADER: self.options.token}
+        return {}
 
     def _connection_settings(self) -> ConnectionSettings:
         return ConnectionSettings(

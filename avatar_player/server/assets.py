@@ -3,6 +3,10 @@
 Each avatar directory holds `metadata.json` and the asset files (every other regular,
 non-hidden file). The service never reads inside an asset: it serves the files (with HTTP
 Range) and adds their size and SHA-256 to the metadata it serves.
+
+An avatar configured for some apps only is served to callers that prove they are one of
+them (`X-Api-Key`, or `X-App-ID` with a session token in `X-Session-Key`); to anyone else it
+does not exist (404), exactly like an unknown id.
 """
 
 from __future__ import annotations
@@ -11,18 +15,24 @@ import asyncio
 import hashlib
 import json
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
+from avatar_player.protocol.constants import API_KEY_HEADER, APP_ID_HEADER, SESSION_KEY_HEADER
 from avatar_player.server.config import AvatarConfig, ServerConfig
+from avatar_player.server.refusal import Refusal
+from avatar_player.server.tokens import TokenAuthority
 
 log = logging.getLogger("avatar_player.server.assets")
 
 METADATA_FILE = "metadata.json"
 _HASH_CHUNK = 1 << 20
+_TITLES = {401: "Unauthorized", 404: "Not Found"}
 
 
 class AssetError(Exception):
@@ -32,7 +42,7 @@ class AssetError(Exception):
         super().__init__(detail)
         self.status = status
         self.code = code
-        self.title = "Not Found" if status == 404 else "Internal Server Error"
+        self.title = _TITLES.get(status, "Internal Server Error")
         self.detail = detail
 
 
@@ -47,9 +57,16 @@ def _sha256_file(path: Path) -> str:
 class AvatarAssets:
     """The `/avatars` routes for the configured avatars, with an in-memory hash cache."""
 
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        tokens: TokenAuthority,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._config = config
+        self._tokens = tokens
+        self._clock = clock
         self._root = config.asset_root
-        self._avatars = {avatar.id: avatar for avatar in config.avatars}
         self._hashes: dict[Path, tuple[int, int, str]] = {}
         """path -> (mtime_ns, size, sha256); a file is hashed again when either changes."""
 
@@ -61,10 +78,14 @@ class AvatarAssets:
             web.get("/avatars/{avatar_id}/assets/{name}", self.asset),
         ]
 
-    async def list_avatars(self, _request: web.Request) -> web.Response:
-        """`[{id, name, version}]` of the configured avatars whose metadata is present."""
+    async def list_avatars(self, request: web.Request) -> web.Response:
+        """`[{id, name, version}]` of the avatars the caller may open whose metadata is
+        present."""
+        caller = self._caller(request)
         listed = []
-        for avatar in self._avatars.values():
+        for avatar in self._config.avatars:
+            if not avatar.open_to(caller):
+                continue
             try:
                 version = self._read_metadata(avatar)["version"]
             except AssetError as exc:
@@ -75,7 +96,7 @@ class AvatarAssets:
 
     async def metadata(self, request: web.Request) -> web.Response:
         """metadata.json with the configured id and name, plus `assets` (size, SHA-256, URL)."""
-        avatar = self._avatar(request.match_info["avatar_id"])
+        avatar = self._avatar(request)
         meta = self._read_metadata(avatar)
         files = self._asset_files(avatar)
         if not files:
@@ -90,7 +111,7 @@ class AvatarAssets:
 
     async def asset(self, request: web.Request) -> web.StreamResponse:
         """One asset file, Range supported; names other than the listed assets are refused."""
-        avatar = self._avatar(request.match_info["avatar_id"])
+        avatar = self._avatar(request)
         name = request.match_info["name"]
         path = next((p for p in self._asset_files(avatar) if p.name == name), None)
         if path is None:
@@ -98,11 +119,30 @@ class AvatarAssets:
         log.info("asset %s/%s range=%s", avatar.id, name, request.headers.get("Range", "-"))
         return web.FileResponse(path)
 
-    def _avatar(self, avatar_id: str) -> AvatarConfig:
-        avatar = self._avatars.get(avatar_id)
+    def _avatar(self, request: web.Request) -> AvatarConfig:
+        """The requested avatar, if the caller may open it."""
+        avatar = self._config.avatar_for(request.match_info["avatar_id"], self._caller(request))
         if avatar is None:
             raise AssetError(404, "avatar_not_found", "avatar not found")
         return avatar
+
+    def _caller(self, request: web.Request) -> str | None:
+        """The app the request's credentials prove, None without credentials."""
+        api_key = request.headers.get(API_KEY_HEADER)
+        if api_key:
+            app = self._config.app_for_key(api_key)
+            if app is None:
+                raise AssetError(401, "unauthorized", "invalid api key")
+            return app.app_id
+        app_id = request.headers.get(APP_ID_HEADER)
+        token = request.headers.get(SESSION_KEY_HEADER)
+        if not (app_id and token):
+            return None
+        try:
+            self._tokens.verify(token, app_id, self._clock())
+        except Refusal as refusal:
+            raise AssetError(401, "unauthorized", str(refusal)) from None
+        return app_id
 
     def _read_metadata(self, avatar: AvatarConfig) -> dict[str, Any]:
         path = self._root / avatar.id / METADATA_FILE

@@ -33,6 +33,15 @@ class AvatarConfig:
 
     id: str
     name: str
+    apps: tuple[str, ...] = ()
+    """The app ids that may open it; empty: every app (a shared avatar)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "apps", tuple(self.apps))  # TOML gives a list
+
+    def open_to(self, app_id: str | None) -> bool:
+        """Whether app `app_id` (None: an anonymous caller) may open this avatar."""
+        return not self.apps or app_id in self.apps
 
 
 @dataclass(frozen=True)
@@ -70,9 +79,11 @@ class ServerConfig:
         """The app owning `api_key`, if any."""
         return next((app for app in self.apps if app.api_key == api_key), None)
 
-    def has_avatar(self, avatar_id: str) -> bool:
-        """Whether `avatar_id` is one of the configured avatars."""
-        return any(avatar.id == avatar_id for avatar in self.avatars)
+    def avatar_for(self, avatar_id: str, app_id: str | None) -> AvatarConfig | None:
+        """Avatar `avatar_id` if it exists and app `app_id` may open it. Another app's avatar
+        is as unknown as a missing one: its existence is not revealed."""
+        avatar = next((avatar for avatar in self.avatars if avatar.id == avatar_id), None)
+        return avatar if avatar is not None and avatar.open_to(app_id) else None
 
 
 @dataclass(frozen=True)

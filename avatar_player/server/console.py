@@ -78,7 +78,7 @@ class Console:
         self.app = web.Application(client_max_size=_MAX_BODY_BYTES, middlewares=[_asset_errors])
         self.app.router.add_post(TOKEN_PATH, self.create_token)
         self.app.router.add_get("/health", self.health)
-        self.app.add_routes(AvatarAssets(config).routes())
+        self.app.add_routes(AvatarAssets(config, tokens, clock).routes())
 
     async def health(self, _request: web.Request) -> web.Response:
         """Liveness and load."""

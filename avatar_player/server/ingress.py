@@ -166,7 +166,7 @@ class IngressSession:
             raise Refusal(ServerFailure.APP_ID_UNRECOGNIZED, app_id)
         claims = self.shared.tokens.verify(token, app_id, time.time())
         self.token_deadline = time.monotonic() + (claims.expire_at - time.time())
-        if not config.has_avatar(avatar_id):
+        if config.avatar_for(avatar_id, app_id) is None:
             raise Refusal(ServerFailure.AVATAR_NOT_FOUND, avatar_id or "no id given")
         if any(key.startswith("fault") for key in query):
             if not config.allow_session_faults:
