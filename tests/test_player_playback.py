@@ -17,6 +17,7 @@ from avatar_player.player import (
     play_recording,
 )
 from avatar_player.player.motion_track import MotionTrack
+from avatar_player.player.presentation import MAX_LEAD_S, PresentationLead
 from avatar_player.protocol.constants import frame_sample
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.motion import LAYOUT, frame_from_channels
@@ -198,8 +199,8 @@ def test_a_new_response_drops_the_one_in_progress() -> None:
 
 
 def test_av_offset_of_presented_frames_and_latency_compensation() -> None:
-    """A frame presented one block after its pose was taken is 20 ms late at first; the
-    player learns that latency and takes later poses that far ahead, so the offset fades."""
+    """A frame presented one block after its pose was taken is 20 ms late; the player
+    measures that latency and takes the next poses that far ahead: no offset from then on."""
     playback, sink, _, _, clock = make()
     metrics = []
     playback.metrics.connect(metrics.append)
@@ -211,17 +212,27 @@ def test_av_offset_of_presented_frames_and_latency_compensation() -> None:
         clock.now += 0.02
         playback.report_frame()
         playback.tick()
-    offsets = list(playback.offsets.history)
-    assert offsets[0] == pytest.approx(20.0, abs=0.01)
-    assert offsets == sorted(offsets, reverse=True)
-    assert abs(offsets[-1]) < 0.1
-    assert playback.lead.samples == pytest.approx(BLOCK, rel=0.01)
-    assert metrics and 0 < metrics[0].av_offset_ms < 5
+    first, *rest = playback.offsets.history
+    assert first == pytest.approx(20.0, abs=0.01)
+    assert rest == pytest.approx([0.0] * len(rest), abs=0.01)
+    assert playback.lead.seconds == pytest.approx(BLOCK / RATE, rel=0.01)
+    assert metrics and metrics[0].av_offset_ms == pytest.approx(0.0, abs=0.01)
     assert metrics[0].buffered_motion_ms > 0
 
 
+def test_latency_is_measured_on_idle_frames_too() -> None:
+    """The estimate is ready before speech starts: idle frames are measured as well."""
+    playback, _, _, _, clock = make()
+    for _ in range(3):
+        playback.pose()
+        clock.now += 0.03
+        playback.report_frame()
+    assert playback.lead.seconds == pytest.approx(0.03)
+    assert not playback.offsets.history, "no motion shown: no A/V offset"
+
+
 def test_a_standing_clock_measures_no_latency() -> None:
-    """Paused, or a test clock that does not move between pose and present: no lead."""
+    """A test clock that does not move between pose and present: no lead."""
     playback, sink, _, _, _ = make()
     play_recording(playback, np.ones(RATE, dtype=np.int16), ramp_frames(25))
     playback.tick()
@@ -230,7 +241,7 @@ def test_a_standing_clock_measures_no_latency() -> None:
         playback.report_frame()
         sink.advance(BLOCK)
         playback.tick()
-    assert playback.lead.samples == 0.0
+    assert playback.lead.seconds == 0.0
     assert set(playback.offsets.history) == {0.0}
 
 
@@ -272,3 +283,35 @@ def test_host_mode_plays_the_flame_sample_with_the_jaw_following_speech() -> Non
     }
     assert correlation[0] > 0.15
     assert max(correlation, key=correlation.get) in (-1, 0, 1)
+
+
+def test_the_latency_estimate_follows_a_changing_host_smoothly() -> None:
+    """Frames that take 20 ms, then 60 ms: the lead moves towards 60 ms step by step (one
+    slow frame does not throw it), and never past the cap."""
+    lead = PresentationLead()
+    lead.measure(0.02)
+    assert lead.seconds == pytest.approx(0.02)
+    lead.measure(0.06)
+    assert 0.02 < lead.seconds < 0.03
+    for _ in range(100):
+        lead.measure(0.06)
+    assert lead.seconds == pytest.approx(0.06, rel=0.01)
+    for _ in range(100):
+        lead.measure(5.0)
+    assert lead.seconds == pytest.approx(MAX_LEAD_S, rel=0.01)
+
+
+def test_peeking_at_the_pose_is_not_a_frame() -> None:
+    playback, sink, _, _, _ = make()
+    fed: list[str] = []
+    playback.fed.connect(lambda given: fed.append(given.kind))
+    play_recording(playback, np.ones(RATE, dtype=np.int16), ramp_frames(25))
+    playback.tick()
+    sink.advance(BLOCK)
+    shown = playback.pose()
+    sink.advance(BLOCK)
+    peeked = playback.peek_pose()
+    assert peeked[LAYOUT["jaw_open"]][0] > shown[LAYOUT["jaw_open"]][0], "it is the pose now"
+    playback.report_frame()
+    assert list(playback.offsets.history) == [pytest.approx(20.0)], "measured from pose()"
+    assert fed.count("frame") == 1

@@ -103,7 +103,7 @@ def test_connect_play_first_frame_fps_and_playback_end(run_window, tmp_path: Pat
         await until(lambda: badge(window, "conversation") == "playing")
         opened = 0.0
         while badge(window, "conversation") == "playing":
-            opened = max(opened, float(window.session.pose()[LAYOUT["jaw_open"]][0]))
+            opened = max(opened, float(window.session.peek_pose()[LAYOUT["jaw_open"]][0]))
             await asyncio.sleep(0.02)
         await until(lambda: badge(window, "conversation") == "idle")
         assert window.status.reason.text() == "playbackEnd"
@@ -267,7 +267,7 @@ def test_record_then_replay_from_the_window(run_window, tmp_path: Path, monkeypa
         await until(lambda: badge(window, "conversation") == "playing")
         opened = 0.0
         while badge(window, "conversation") == "playing":
-            opened = max(opened, float(window.session.pose()[LAYOUT["jaw_open"]][0]))
+            opened = max(opened, float(window.session.peek_pose()[LAYOUT["jaw_open"]][0]))
             await asyncio.sleep(0.02)
         assert window.status.reason.text() == "playbackEnd"
         assert opened > 0.3, "the replayed motion moves the lips"
@@ -293,7 +293,7 @@ def test_custom_mode_plays_through_a_relay(run_window, tmp_path: Path) -> None:
         await until(lambda: badge(window, "conversation") == "playing")
         opened = 0.0
         while badge(window, "conversation") == "playing":
-            opened = max(opened, float(window.session.pose()[LAYOUT["jaw_open"]][0]))
+            opened = max(opened, float(window.session.peek_pose()[LAYOUT["jaw_open"]][0]))
             await asyncio.sleep(0.02)
         assert window.status.reason.text() == "playbackEnd"
         assert opened > 0.3

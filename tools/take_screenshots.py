@@ -49,7 +49,7 @@ async def shoot(out: Path, settings: QSettings) -> None:
         window.playback.select_clip(str(CLIP))
         await window.play()
         jaw = LAYOUT["jaw_open"].start
-        await wait_for(lambda: window.session.pose()[jaw] > 0.6)
+        await wait_for(lambda: window.session.peek_pose()[jaw] > 0.6)
         window.grab().save(str(out / "speaking_window.png"))
         window.view.save_png(out / "speaking_view.png")
         await wait_for(lambda: window.status.conversation.state == "idle")
@@ -78,7 +78,7 @@ async def shoot_relay(window: MainWindow, out: Path) -> None:
         window.recording.record_button.click()
         await window.play()
         jaw = LAYOUT["jaw_open"].start
-        await wait_for(lambda: window.session.pose()[jaw] > 0.6)
+        await wait_for(lambda: window.session.peek_pose()[jaw] > 0.6)
         window.grab().save(str(out / "relay_recording_window.png"))
         await wait_for(lambda: window.status.conversation.state == "idle")
         window.recording.record_button.click()

@@ -313,6 +313,10 @@ class PlayerSession:
         """The motion vector to render now."""
         return self._require_playback().pose()
 
+    def peek_pose(self) -> np.ndarray:
+        """The pose a frame would show now, for inspection (not a frame)."""
+        return self._require_playback().peek_pose()
+
     def report_frame(self) -> None:
         """A frame showing the last pose was presented."""
         self._require_playback().report_frame()

@@ -87,9 +87,10 @@ class Playback:
         self.fed: Signal[PlaybackInput] = Signal()
         """Every input, as it is applied (for recording)."""
         self.offsets = OffsetWindow()
-        self._shown: tuple[Response, float, float] | None = None
-        """(response, motion position shown, audio position when the pose was taken)."""
-        self.lead = PresentationLead(self.sample_rate)
+        self._shown: tuple[Response, float] | None = None
+        """The response and motion position the last `pose()` showed."""
+        self._pose_taken_at: float | None = None
+        self.lead = PresentationLead()
         self._last_metrics = clock()
 
     # Feeding -------------------------------------------------------------------------
@@ -202,41 +203,59 @@ class Playback:
     def pose(self) -> np.ndarray:
         """The motion vector to render now (neutral when idle or audio-only): the pose at
         the audio position the frame will be presented at, the current position plus the
-        host's measured presentation latency while playing."""
-        now = self.position()
-        lead = self.lead.samples if self.state is State.PLAYING else 0.0
-        pose = self.pose_at(now + lead, taken_at=now)
+        host's measured presentation latency. The next `report_frame()` reports it shown."""
+        self._pose_taken_at = self.clock()
+        pose = self.pose_at(self.position() + self._lead())
         if self._shown is None:
             self.fed.emit(PlaybackInput("frame"))
         else:
-            _, position, _ = self._shown
+            _, position = self._shown
             self.fed.emit(PlaybackInput("frame", position=position, pose=pose))
         return pose
 
-    def pose_at(self, position: float, *, taken_at: float | None = None) -> np.ndarray:
+    def peek_pose(self) -> np.ndarray:
+        """The pose `pose()` would give now, for inspection: no frame is taken, recorded or
+        measured."""
+        response = self._showing()
+        if response is None:
+            return neutral_vector()
+        return response.track.pose_at(self.position() + self._lead())
+
+    def pose_at(self, position: float) -> np.ndarray:
         """The motion vector at sample `position` of the current response; the next
-        `report_frame()` reports it as presented. `taken_at`: the audio position when the
-        pose was taken (default `position`), from which the presentation latency counts."""
-        response = self.current
-        if response is None or response.fallback or not response.started:
+        `report_frame()` reports it as presented."""
+        response = self._showing()
+        if response is None:
             self._shown = None
             return neutral_vector()
         pose = response.track.pose_at(position)
-        self._shown = (response, position, position if taken_at is None else taken_at)
+        self._shown = (response, position)
         return pose
 
     def report_frame(self) -> None:
-        """The render host presented a frame showing the last `pose()`: measure the A/V
-        offset and the presentation latency."""
+        """The render host presented the frame of the last `pose()`: measure the presentation
+        latency and, when it showed motion, the A/V offset."""
+        if self._pose_taken_at is not None:
+            self.lead.measure(self.clock() - self._pose_taken_at)
+            self._pose_taken_at = None
         shown, self._shown = self._shown, None
         if shown is None:
             return
-        response, position, taken_at = shown
+        response, position = shown
         if response is self.current and self.state is State.PLAYING:
-            presented_at = self.position()
             motion_s = response.track.frame_time(position)
-            self.offsets.add((presented_at / self.sample_rate - motion_s) * 1000.0)
-            self.lead.measure(presented_at - taken_at)
+            self.offsets.add((self.audio_time() - motion_s) * 1000.0)
+
+    def _showing(self) -> Response | None:
+        """The response whose motion is on screen (None: the neutral pose)."""
+        response = self.current
+        if response is None or response.fallback or not response.started:
+            return None
+        return response
+
+    def _lead(self) -> float:
+        """Samples to look ahead: the presentation latency while the audio clock runs."""
+        return self.lead.seconds * self.sample_rate if self.state is State.PLAYING else 0.0
 
     # Progress ------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QProgressBar
 from avatar_player.player import (
     ConnectionChange,
     ConversationChange,
+    ConversationState,
     PlaybackMetrics,
 )
 from avatar_player.player.metrics import sync_verdict
@@ -52,9 +53,13 @@ class StatusPanel(QGroupBox):
         self.connection_id.setText(connection_id or "-")
 
     def show_conversation(self, change: ConversationChange) -> None:
-        """Conversation badge and the reason of its last change."""
+        """Conversation badge and the reason of its last change; a new response starts with
+        no figures (the last ones were the previous response's)."""
         self.conversation.set_state(change.state.value)
         self.reason.setText(change.reason.value)
+        if change.state is ConversationState.ACTIVE:
+            self.offset.setText("-")
+            self.buffered.setValue(0)
 
     def show_frame_rate(self, info: FpsReport) -> None:
         """Actual vs expected fps."""
