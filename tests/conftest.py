@@ -9,6 +9,7 @@ import os
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -22,6 +23,7 @@ import soundfile as sf
 from yarl import URL
 
 from avatar_player.client import MotionSession, open_session
+from avatar_player.models.player_session import PlayerSession
 from avatar_player.protocol.client import AnimationReceived
 from avatar_player.protocol.motion import MotionFrame
 from avatar_player.server import MotionServer, ServerConfig, load_config
@@ -40,6 +42,38 @@ def speech(name: str = "hello_16k") -> tuple[np.ndarray, int]:
     """A bundled speech clip as int16 samples and its rate."""
     pcm, rate = sf.read(CLIPS / f"{name}.wav", dtype="int16")
     return pcm, rate
+
+
+def speech_clip(tmp_path: Path, seconds: float) -> Path:
+    """The first `seconds` of the bundled hello_16k clip as a WAV file in `tmp_path`."""
+    pcm, rate = speech("hello_16k")
+    path = tmp_path / f"hello_{seconds:g}s.wav"
+    sf.write(path, pcm[: round(rate * seconds)], rate)
+    return path
+
+
+@contextlib.asynccontextmanager
+async def render_loop(
+    session: PlayerSession, period_s: float = 0.04, present_after_s: float = 0.005
+) -> AsyncIterator[list[np.ndarray]]:
+    """Render like the app: take the pose, present the frame `present_after_s` later
+    (`report_frame`), every `period_s`; yields every pose shown."""
+    shown: list[np.ndarray] = []
+
+    async def loop() -> None:
+        while True:
+            shown.append(session.pose())
+            await asyncio.sleep(present_after_s)
+            session.report_frame()
+            await asyncio.sleep(period_s - present_after_s)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield shown
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def test_config(**changes: Any) -> ServerConfig:

@@ -20,8 +20,7 @@ from typing import Any
 
 import pytest
 import sounddevice
-import soundfile as sf
-from conftest import API_KEY, speech
+from conftest import API_KEY, speech_clip
 from fifo_sound_card import FifoSoundCard, card_environment, run_in_child
 from net_proxy import NetProxy
 from server_process import bind, port, prepare_server_process, start_server_process, stop
@@ -50,14 +49,6 @@ ServerFactory = Callable[..., Awaitable[MotionServer]]
 CONNECTED = [(C.CONNECTING, None), (C.CONNECTED, None)]
 PLAYED = [(S.ACTIVE, R.USER_ACTION), (S.PLAYING, R.USER_ACTION), (S.IDLE, R.PLAYBACK_END)]
 """A response that plays with motion to its end."""
-
-
-def clip(tmp_path: Path, seconds: float) -> Path:
-    """The first `seconds` of a bundled speech clip as a WAV file."""
-    pcm, rate = speech("hello_16k")
-    path = tmp_path / f"clip_{seconds}.wav"
-    sf.write(path, pcm[: round(rate * seconds)], rate)
-    return path
 
 
 @dataclass
@@ -190,7 +181,7 @@ async def test_server_killed_mid_response(tmp_path: Path, player) -> None:
             assert await asyncio.to_thread(bind, replacement) == (ingress, console)
 
         speech_s = 1.2
-        played = await seen.play(clip(tmp_path, speech_s), kill_and_restart)
+        played = await seen.play(speech_clip(tmp_path, speech_s), kill_and_restart)
         assert played.conversation == [
             (S.ACTIVE, R.USER_ACTION),
             (S.PLAYING, R.USER_ACTION),
@@ -214,7 +205,7 @@ async def test_server_killed_mid_response(tmp_path: Path, player) -> None:
             expected_log.append(("error", "websocketError", "websocket_connect"))
         expected_log.append(("error", "sessionTokenInvalid", "websocket_handshake"))
         assert seen.log() == expected_log
-        await seen.plays_again(clip(tmp_path, 0.6))
+        await seen.plays_again(speech_clip(tmp_path, 0.6))
     finally:
         for server in (process, replacement):
             stop(server)
@@ -227,7 +218,7 @@ async def test_connection_dropped_mid_response(tmp_path: Path, player) -> None:
     # Two frames are less than the jitter buffer: the drop always comes before playback starts.
     session, seen = await player(fault_query={"faultDropAfterFrames": "2"})
     assert await session.connect()
-    played = await seen.play(clip(tmp_path, 1.0))
+    played = await seen.play(speech_clip(tmp_path, 1.0))
     assert played.conversation == [
         (S.ACTIVE, R.USER_ACTION),
         (S.PLAYING, R.NETWORK_ERROR),
@@ -242,7 +233,7 @@ async def test_connection_dropped_mid_response(tmp_path: Path, player) -> None:
     ]
     assert seen.log() == [("error", "websocketClosedAbnormally", "websocket_runtime")]
     await without_faults(session)
-    await seen.plays_again(clip(tmp_path, 0.6))
+    await seen.plays_again(speech_clip(tmp_path, 0.6))
 
 
 @pytest.fixture
@@ -268,7 +259,7 @@ async def test_connection_lost_after_the_motion_arrived(tmp_path: Path, proxied)
         await seen.until(lambda: session.playback.current.track.ended)
         proxy.drop()
 
-    played = await seen.play(clip(tmp_path, 1.2), drop)
+    played = await seen.play(speech_clip(tmp_path, 1.2), drop)
     assert played.conversation == PLAYED
     assert played.jaw_opened > SPOKEN
     await seen.until(lambda: session.controller.connection_state is C.CONNECTED)
@@ -278,7 +269,7 @@ async def test_connection_lost_after_the_motion_arrived(tmp_path: Path, proxied)
         *CONNECTED,
     ]
     assert seen.log() == [("error", "websocketClosedAbnormally", "websocket_runtime")]
-    await seen.plays_again(clip(tmp_path, 0.6))
+    await seen.plays_again(speech_clip(tmp_path, 0.6))
 
 
 async def test_network_stall_of_one_second(tmp_path: Path, proxied) -> None:
@@ -292,14 +283,14 @@ async def test_network_stall_of_one_second(tmp_path: Path, proxied) -> None:
     _, seen, proxy = proxied
     proxy.stall(1.0)
     speech_s = 1.2
-    late_start = await seen.play(clip(tmp_path, speech_s))
+    late_start = await seen.play(speech_clip(tmp_path, speech_s))
     assert late_start.conversation == PLAYED
     assert late_start.jaw_opened > SPOKEN
     assert speech_s + 1.0 <= late_start.seconds < speech_s + 1.5
     assert seen.log() == []
 
     proxy.stall(1.0, after_bytes=600)  # ~9 frames: more than the 0.2 s jitter buffer
-    starved = await seen.play(clip(tmp_path, speech_s))
+    starved = await seen.play(speech_clip(tmp_path, speech_s))
     assert starved.conversation == [
         (S.ACTIVE, R.USER_ACTION),
         (S.PLAYING, R.USER_ACTION),
@@ -311,7 +302,7 @@ async def test_network_stall_of_one_second(tmp_path: Path, proxied) -> None:
     assert speech_s <= starved.seconds < speech_s + 0.5, "the audio did not wait"
     assert seen.log() == [("error", "motionDataLate", "playback")]
     assert seen.connection_states() == CONNECTED
-    await seen.plays_again(clip(tmp_path, 0.6))
+    await seen.plays_again(speech_clip(tmp_path, 0.6))
 
 
 @pytest.mark.parametrize(
@@ -326,7 +317,7 @@ async def test_invalid_frames_fall_back_to_audio(
     decoded are kept (the first message's), the connection stays up."""
     session, seen = await player(fault_query={fault: "2"})
     assert await session.connect()
-    played = await seen.play(clip(tmp_path, 1.0))
+    played = await seen.play(speech_clip(tmp_path, 1.0))
     assert played.conversation == [
         (S.ACTIVE, R.USER_ACTION),
         (S.PLAYING, R.FALLBACK_MODE),
@@ -337,7 +328,7 @@ async def test_invalid_frames_fall_back_to_audio(
     assert seen.log() == [("error", code, "websocket_runtime")]
     assert seen.connection_states() == CONNECTED
     await without_faults(session)
-    await seen.plays_again(clip(tmp_path, 0.6))
+    await seen.plays_again(speech_clip(tmp_path, 0.6))
 
 
 async def test_undecodable_message_is_a_protocol_error(tmp_path: Path, player) -> None:
@@ -346,13 +337,13 @@ async def test_undecodable_message_is_a_protocol_error(tmp_path: Path, player) -
     response keeps its motion and the connection stays up."""
     session, seen = await player(fault_query={"faultGarbleEvery": "15"})
     assert await session.connect()
-    played = await seen.play(clip(tmp_path, 2.0))  # ~20 messages
+    played = await seen.play(speech_clip(tmp_path, 2.0))  # ~20 messages
     assert played.conversation == PLAYED
     assert played.jaw_opened > SPOKEN
     assert 40 <= played.frames_held < 50, "all but the garbled message's frames"
     assert seen.log() == [("error", "protocolError", "websocket_runtime")]
     assert seen.connection_states() == CONNECTED
-    await seen.plays_again(clip(tmp_path, 0.6))
+    await seen.plays_again(speech_clip(tmp_path, 0.6))
 
 
 async def test_end_that_never_comes(tmp_path: Path, player) -> None:
@@ -361,12 +352,12 @@ async def test_end_that_never_comes(tmp_path: Path, player) -> None:
     session, seen = await player(fault_query={"faultEndDelayMs": "-1"})
     assert await session.connect()
     speech_s = 1.0
-    played = await seen.play(clip(tmp_path, speech_s))
+    played = await seen.play(speech_clip(tmp_path, speech_s))
     assert played.conversation == PLAYED
     assert played.jaw_opened > SPOKEN
     assert played.seconds < speech_s + 0.5, "nothing waited for the end"
     assert seen.log() == []
-    await seen.plays_again(clip(tmp_path, 0.6))
+    await seen.plays_again(speech_clip(tmp_path, 0.6))
     assert seen.connection_states() == CONNECTED
 
 
@@ -385,7 +376,7 @@ async def test_audio_device_failing_to_open(
     assert (entry.severity, entry.code) == ("warning", "audioDeviceUnavailable")
     assert "no such device 1234" in entry.message
     assert await session.connect()
-    await seen.plays_again(clip(tmp_path, 0.6))
+    await seen.plays_again(speech_clip(tmp_path, 0.6))
 
 
 def play_through_a_dying_card(fifo: str) -> dict[str, Any]:
@@ -406,10 +397,10 @@ async def _dying_card_session(tmp_path: Path) -> dict[str, Any]:
             await seen.until(lambda: session.playback.audio_time() > 0.3)
             session.sink._stream.abort()  # from outside, as when the device goes away
 
-        played = await seen.play(clip(tmp_path, 1.2), unplug)
+        played = await seen.play(speech_clip(tmp_path, 1.2), unplug)
         warnings = [e.message for e in session.log.entries]
         entries = len(session.log.entries)
-        again = await seen.play(clip(tmp_path, 0.6))
+        again = await seen.play(speech_clip(tmp_path, 0.6))
         return {
             "failed_over": session.sink.failed_over,
             "played": [played.conversation, played.jaw_opened, played.seconds],

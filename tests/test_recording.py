@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
+from conftest import API_KEY, eventually, render_loop, speech_clip
 
 from avatar_player.models.player_session import PlayerSession, SessionOptions
 from avatar_player.player import ConversationChange, ConversationState, StateChangeReason
@@ -19,7 +19,6 @@ from avatar_player.player.recording import RecordingError, load_recording
 from avatar_player.player.replay import compare, recorded_result, replay_simulated
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.motion import LAYOUT
-from tests.conftest import API_KEY, eventually, speech
 
 
 @contextlib.asynccontextmanager
@@ -30,34 +29,6 @@ async def embedded_player(**options: object) -> AsyncIterator[PlayerSession]:
         yield session
     finally:
         await session.close()
-
-
-@contextlib.asynccontextmanager
-async def rendering(session: PlayerSession) -> AsyncIterator[list[np.ndarray]]:
-    """Render-like loop at 25 fps; yields the poses it rendered."""
-    shown: list[np.ndarray] = []
-
-    async def loop() -> None:
-        while True:
-            shown.append(session.pose())
-            await asyncio.sleep(0.005)  # the frame takes a little while to reach the screen
-            session.report_frame()
-            await asyncio.sleep(0.035)
-
-    task = asyncio.create_task(loop())
-    try:
-        yield shown
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-def clip(tmp_path: Path, seconds: float) -> Path:
-    pcm, rate = speech("hello_16k")
-    path = tmp_path / f"clip_{seconds:g}.wav"
-    sf.write(path, pcm[: int(rate * seconds)], rate)
-    return path
 
 
 async def wait_for(changes: list[ConversationChange], state: ConversationState) -> None:
@@ -75,14 +46,14 @@ async def record_session(
     assert await session.connect()
     assert session.start_recording(path)
     shown.clear()
-    await session.play_clip(clip(tmp_path, 2.0))
+    await session.play_clip(speech_clip(tmp_path, 2.0))
     await wait_for(changes, ConversationState.PLAYING)
     await asyncio.sleep(0.5)
     assert session.pause()
     await asyncio.sleep(0.3)
     assert session.resume()
     await eventually(lambda: changes[-1].reason is StateChangeReason.PLAYBACK_END, timeout_s=10)
-    await session.play_clip(clip(tmp_path, 1.5))
+    await session.play_clip(speech_clip(tmp_path, 1.5))
     await wait_for(changes, ConversationState.PLAYING)
     await asyncio.sleep(0.4)
     await session.interrupt()
@@ -92,7 +63,7 @@ async def record_session(
 
 
 async def test_record_then_replay_gives_identical_frames_and_states(tmp_path: Path) -> None:
-    async with embedded_player() as session, rendering(session) as shown:
+    async with embedded_player() as session, render_loop(session) as shown:
         changes: list[ConversationChange] = []
         session.conversation_changed.connect(changes.append)
         path, presented = await record_session(session, tmp_path, shown)
@@ -122,7 +93,7 @@ async def test_a_recording_keeps_errors_but_no_credentials(tmp_path: Path) -> No
         assert await session.connect()
         token = session.controller.tokens.token
         assert session.start_recording(path)
-        await session.play_clip(clip(tmp_path, 1.0))
+        await session.play_clip(speech_clip(tmp_path, 1.0))
         await eventually(lambda: bool(changes) and changes[-1].state is ConversationState.IDLE)
         session.stop_recording()
     recording = load_recording(path)
@@ -144,7 +115,7 @@ async def test_a_recording_replays_live_in_the_player(tmp_path: Path) -> None:
         assert session.start_recording(path)
         changes: list[ConversationChange] = []
         session.conversation_changed.connect(changes.append)
-        await session.play_clip(clip(tmp_path, 0.8))
+        await session.play_clip(speech_clip(tmp_path, 0.8))
         await eventually(lambda: bool(changes) and changes[-1].state is ConversationState.IDLE)
         session.stop_recording()
         await session.disconnect()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
+from conftest import API_KEY, AVATAR_ID, ROOT, eventually, render_loop, speech_clip
 
 from avatar_player.client import ConnectionState, open_session
 from avatar_player.models.player_session import PlayerSession, SessionOptions
@@ -23,7 +23,6 @@ from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.motion import LAYOUT
 from avatar_player.relay import Relay, RelayConfig
 from avatar_player.server import MotionServer
-from tests.conftest import API_KEY, AVATAR_ID, ROOT, eventually, speech
 
 JAW = LAYOUT["jaw_open"]
 
@@ -53,33 +52,6 @@ async def player(relay: Relay) -> AsyncIterator[PlayerSession]:
         await session.close()
 
 
-@contextlib.asynccontextmanager
-async def render_loop(session: PlayerSession) -> AsyncIterator[list[float]]:
-    """Poll the pose at 25 fps like the renderer does; yields the jaw openings seen."""
-    jaw: list[float] = []
-
-    async def loop() -> None:
-        while True:
-            jaw.append(float(session.pose()[JAW][0]))
-            session.report_frame()
-            await asyncio.sleep(0.04)
-
-    task = asyncio.create_task(loop())
-    try:
-        yield jaw
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-def clip_file(tmp_path: Path, seconds: float) -> Path:
-    pcm, rate = speech("hello_16k")
-    path = tmp_path / f"hello_{seconds:g}s.wav"
-    sf.write(path, pcm[: int(rate * seconds)], rate)
-    return path
-
-
 async def play_to_end(session: PlayerSession, clip: Path) -> list[ConversationChange]:
     changes: list[ConversationChange] = []
     session.conversation_changed.connect(changes.append)
@@ -105,12 +77,12 @@ async def test_relay_session_plays_audio_with_moving_lips(
     """Server -> relay -> player: the relayed audio plays in full, in sync with moving lips."""
     relay = await start_relay(server)
     try:
-        async with player(relay) as session, render_loop(session) as jaw:
+        async with player(relay) as session, render_loop(session) as shown:
             assert await session.connect()
             assert session.controller is not None
             assert session.controller.connection_state is ConnectionState.CONNECTED
             played_before = session.sink.position() if session.sink else 0
-            changes = await play_to_end(session, clip_file(tmp_path, 2.0))
+            changes = await play_to_end(session, speech_clip(tmp_path, 2.0))
             assert [c.state for c in changes] == [
                 ConversationState.ACTIVE,
                 ConversationState.PLAYING,
@@ -118,6 +90,7 @@ async def test_relay_session_plays_audio_with_moving_lips(
             ]
             assert session.sink is not None
             assert session.sink.position() - played_before == 32000  # every relayed sample
+            jaw = [float(pose[JAW][0]) for pose in shown]
             assert max(jaw) > 0.3  # the lips move
             assert min(jaw) < 0.05
             assert session.playback is not None
@@ -141,7 +114,7 @@ async def test_relay_survives_an_upstream_drop_and_reports_it(
     without motion (fallback) and the next response has motion again."""
     relay = await start_relay(server, faultDropAfterFrames="25")
     try:
-        async with player(relay) as session, render_loop(session) as jaw:
+        async with player(relay) as session, render_loop(session) as shown:
             connection = []
             assert session.controller is not None
             session.connection_changed.connect(connection.append)
@@ -150,7 +123,7 @@ async def test_relay_survives_an_upstream_drop_and_reports_it(
             assert link.upstream is not None
             await asyncio.wait_for(link.upstream.connected.wait(), 5)
 
-            changes = await play_to_end(session, clip_file(tmp_path, 3.0))
+            changes = await play_to_end(session, speech_clip(tmp_path, 3.0))
             assert [(c.state, c.reason) for c in changes] == [
                 (ConversationState.ACTIVE, StateChangeReason.USER_ACTION),
                 (ConversationState.PLAYING, StateChangeReason.USER_ACTION),
@@ -165,11 +138,11 @@ async def test_relay_survives_an_upstream_drop_and_reports_it(
             assert drop.connection_id == link.upstream.connection_ids[0]
             await eventually(lambda: len(link.upstream.connection_ids) == 2)
 
-            jaw.clear()
-            changes = await play_to_end(session, clip_file(tmp_path, 0.6))
+            shown.clear()
+            changes = await play_to_end(session, speech_clip(tmp_path, 0.6))
             assert [c.reason for c in changes][-1] is StateChangeReason.PLAYBACK_END
             assert StateChangeReason.FALLBACK_MODE not in [c.reason for c in changes]
-            assert max(jaw) > 0.2
+            assert max(float(pose[JAW][0]) for pose in shown) > 0.2
             assert [c.state for c in connection] == [
                 ConnectionState.CONNECTING,
                 ConnectionState.CONNECTED,

@@ -13,8 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
-import soundfile as sf
-from conftest import speech
+from conftest import speech_clip
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from qasync import QEventLoop
@@ -74,11 +73,14 @@ async def until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-def short_clip(tmp_path: Path, seconds: float) -> str:
-    pcm, rate = speech("hello_16k")
-    path = tmp_path / f"clip_{seconds}.wav"
-    sf.write(path, pcm[: int(rate * seconds)], rate)
-    return str(path)
+async def jaw_while_playing(window: MainWindow) -> float:
+    """Wait for the response to play; the widest jaw opening until it stops playing."""
+    await until(lambda: badge(window, "conversation") == "playing")
+    opened = 0.0
+    while badge(window, "conversation") == "playing":
+        opened = max(opened, float(window.session.peek_pose()[LAYOUT["jaw_open"]][0]))
+        await asyncio.sleep(0.02)
+    return opened
 
 
 def badge(window: MainWindow, name: str) -> str:
@@ -86,7 +88,7 @@ def badge(window: MainWindow, name: str) -> str:
 
 
 def test_connect_play_first_frame_fps_and_playback_end(run_window, tmp_path: Path) -> None:
-    clip = short_clip(tmp_path, 1.5)
+    clip = speech_clip(tmp_path, 1.5)
 
     async def scenario(window: MainWindow) -> None:
         await until(lambda: badge(window, "first_frame") == "rendered")
@@ -100,11 +102,7 @@ def test_connect_play_first_frame_fps_and_playback_end(run_window, tmp_path: Pat
         window.playback.select_clip(clip)
         assert window.playback.play_button.isEnabled()
         window.playback.play_button.click()
-        await until(lambda: badge(window, "conversation") == "playing")
-        opened = 0.0
-        while badge(window, "conversation") == "playing":
-            opened = max(opened, float(window.session.peek_pose()[LAYOUT["jaw_open"]][0]))
-            await asyncio.sleep(0.02)
+        opened = await jaw_while_playing(window)
         await until(lambda: badge(window, "conversation") == "idle")
         assert window.status.reason.text() == "playbackEnd"
         assert opened > 0.3, "the lips moved with the speech"
@@ -183,7 +181,7 @@ def test_code_filter_hides_and_shows_rows(run_window, tmp_path: Path) -> None:
 
     async def scenario(window: MainWindow) -> None:
         session = window.session
-        await session.play_clip(short_clip(tmp_path, 0.2))  # not connected: websocketError
+        await session.play_clip(speech_clip(tmp_path, 0.2))  # not connected: websocketError
         window.connection.connect_button.click()
         await until(lambda: badge(window, "connection") == "connected")
         await session.play_clip(bad)  # connected: the clip is refused
@@ -243,7 +241,7 @@ def test_settings_are_persisted(run_window, tmp_path: Path) -> None:
 
 def test_record_then_replay_from_the_window(run_window, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    clip = short_clip(tmp_path, 1.0)
+    clip = speech_clip(tmp_path, 1.0)
 
     async def scenario(window: MainWindow) -> None:
         panel = window.recording
@@ -264,11 +262,7 @@ def test_record_then_replay_from_the_window(run_window, tmp_path: Path, monkeypa
         await until(lambda: badge(window, "connection") == "disconnected")
         assert panel.replay_button.isEnabled()
         window.replay(str(path))
-        await until(lambda: badge(window, "conversation") == "playing")
-        opened = 0.0
-        while badge(window, "conversation") == "playing":
-            opened = max(opened, float(window.session.peek_pose()[LAYOUT["jaw_open"]][0]))
-            await asyncio.sleep(0.02)
+        opened = await jaw_while_playing(window)
         assert window.status.reason.text() == "playbackEnd"
         assert opened > 0.3, "the replayed motion moves the lips"
 
@@ -278,7 +272,7 @@ def test_record_then_replay_from_the_window(run_window, tmp_path: Path, monkeypa
 def test_custom_mode_plays_through_a_relay(run_window, tmp_path: Path) -> None:
     from avatar_player.relay import Relay, RelayConfig
 
-    clip = short_clip(tmp_path, 1.0)
+    clip = speech_clip(tmp_path, 1.0)
 
     async def play_through(window: MainWindow, relay: Relay) -> None:
         connection = window.connection
@@ -290,11 +284,7 @@ def test_custom_mode_plays_through_a_relay(run_window, tmp_path: Path) -> None:
         assert window.session.controller.settings.mode == "custom"
         window.playback.select_clip(clip)
         window.playback.play_button.click()
-        await until(lambda: badge(window, "conversation") == "playing")
-        opened = 0.0
-        while badge(window, "conversation") == "playing":
-            opened = max(opened, float(window.session.peek_pose()[LAYOUT["jaw_open"]][0]))
-            await asyncio.sleep(0.02)
+        opened = await jaw_while_playing(window)
         assert window.status.reason.text() == "playbackEnd"
         assert opened > 0.3
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -64,10 +66,10 @@ class PlaybackPanel(QGroupBox):
         """The picked clip."""
         return self.clip.currentData()
 
-    def select_clip(self, path: str) -> None:
+    def select_clip(self, path: str | Path) -> None:
         """Pick the clip at `path` (adding it if new)."""
         for index in range(self.clip.count()):
-            if str(self.clip.itemData(index).path) == path:
+            if str(self.clip.itemData(index).path) == str(path):
                 self.clip.setCurrentIndex(index)
                 return
         self.add_clip(clip_for(path))
