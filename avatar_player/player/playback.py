@@ -254,8 +254,10 @@ class Playback:
         return response
 
     def _lead(self) -> float:
-        """Samples to look ahead: the presentation latency while the audio clock runs."""
-        return self.lead.seconds * self.sample_rate if self.state is State.PLAYING else 0.0
+        """Samples to look ahead: the presentation latency while the audio clock runs (not
+        before the response's first sample has reached the DAC: until then it stands)."""
+        running = self.state is State.PLAYING and self.position() > 0
+        return self.lead.seconds * self.sample_rate if running else 0.0
 
     # Progress ------------------------------------------------------------------------------
 

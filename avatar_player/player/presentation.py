@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
+from collections import deque
+
 MAX_LEAD_S = 0.25
 """A host slower than this is not compensated further (its offset shows instead)."""
-SMOOTHING = 0.1
-"""Weight of each new measurement in the running estimate (the first one is taken as is)."""
+WINDOW = 15
+"""Frames the estimate is the median of: a slow frame (the first one compiles shaders, a
+garbage collection) does not move it; a lasting change does within half a window."""
 
 
 class PresentationLead:
@@ -18,11 +22,9 @@ class PresentationLead:
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self._measured = False
+        self._recent: deque[float] = deque(maxlen=WINDOW)
 
     def measure(self, latency_s: float) -> None:
         """Fold in one frame's measured latency."""
-        latency = min(max(latency_s, 0.0), MAX_LEAD_S)
-        weight = SMOOTHING if self._measured else 1.0
-        self.seconds += weight * (latency - self.seconds)
-        self._measured = True
+        self._recent.append(min(max(latency_s, 0.0), MAX_LEAD_S))
+        self.seconds = statistics.median(self._recent)
