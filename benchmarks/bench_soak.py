@@ -75,28 +75,6 @@ def rss_mib() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-class OffsetTap:
-    """The A/V offsets a Playback recorded since the last `take` (reads its bounded history).
-
-    The history is a deque with a maximum length, so once full its length stays the same;
-    new samples are found by identity with the last one taken (each is a fresh float).
-    """
-
-    def __init__(self, playback: Playback) -> None:
-        self._history = playback.offsets.history
-        self._last: float | None = None
-
-    def take(self) -> list[float]:
-        new: list[float] = []
-        for value in reversed(self._history):
-            if value is self._last:
-                break
-            new.append(value)
-        if new:
-            self._last = new[0]
-        return new[::-1]
-
-
 class SoakPlayer:
     """One player session: clips back to back plus a render loop, until `stop` is set."""
 
@@ -119,7 +97,6 @@ class SoakPlayer:
         self.render_fps = render_fps
         self.clips = [load_clip(clip, rate) for clip in clips]
         self._interval = interval
-        self._tap = OffsetTap(self.playback)
         self.controller.error.connect(self._count_error)
         self.playback.changed.connect(self._count_end)
 
@@ -168,8 +145,8 @@ class SoakPlayer:
             started = time.perf_counter()
             self.playback.pose()
             await asyncio.sleep(RENDER_WORK_S)
-            self.playback.report_frame()
-            self._interval[0].offsets.extend(self._tap.take())
+            if (offset := self.playback.report_frame()) is not None:
+                self._interval[0].offsets.append(offset)
             await asyncio.sleep(max(0.0, period - (time.perf_counter() - started)))
 
 

@@ -206,12 +206,14 @@ def test_av_offset_of_presented_frames_and_latency_compensation() -> None:
     playback.metrics.connect(metrics.append)
     play_recording(playback, np.ones(2 * RATE, dtype=np.int16), ramp_frames(50))
     playback.tick()
+    reported = []
     for _ in range(60):  # 1.2 s at 50 frames/s, one 20 ms block per frame
         playback.pose()
         sink.advance(BLOCK)  # the frame is presented one block after its pose was taken
         clock.now += 0.02
-        playback.report_frame()
+        reported.append(playback.report_frame())
         playback.tick()
+    assert reported == list(playback.offsets.history), "each frame returns its offset"
     first, *rest = playback.offsets.history
     assert first == pytest.approx(20.0, abs=0.01)
     assert rest == pytest.approx([0.0] * len(rest), abs=0.01)

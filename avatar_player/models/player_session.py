@@ -317,9 +317,10 @@ class PlayerSession:
         """The pose a frame would show now, for inspection (not a frame)."""
         return self._require_playback().peek_pose()
 
-    def report_frame(self) -> None:
-        """A frame showing the last pose was presented."""
-        self._require_playback().report_frame()
+    def report_frame(self) -> float | None:
+        """A frame showing the last pose was presented; its A/V offset (ms) if it showed
+        motion."""
+        return self._require_playback().report_frame()
 
     # Internals -------------------------------------------------------------------------------
 

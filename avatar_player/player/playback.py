@@ -205,7 +205,8 @@ class Playback:
         the audio position the frame will be presented at, the current position plus the
         host's measured presentation latency. The next `report_frame()` reports it shown."""
         self._pose_taken_at = self.clock()
-        pose = self.pose_at(self.position() + self._lead())
+        position = self.position()
+        pose = self.pose_at(position + self._lead(position))
         if self._shown is None:
             self.fed.emit(PlaybackInput("frame"))
         else:
@@ -219,7 +220,8 @@ class Playback:
         response = self._showing()
         if response is None:
             return neutral_vector()
-        return response.track.pose_at(self.position() + self._lead())
+        position = self.position()
+        return response.track.pose_at(position + self._lead(position))
 
     def pose_at(self, position: float) -> np.ndarray:
         """The motion vector at sample `position` of the current response; the next
@@ -232,19 +234,21 @@ class Playback:
         self._shown = (response, position)
         return pose
 
-    def report_frame(self) -> None:
+    def report_frame(self) -> float | None:
         """The render host presented the frame of the last `pose()`: measure the presentation
-        latency and, when it showed motion, the A/V offset."""
+        latency and, when it showed motion, the A/V offset (ms), which is returned."""
         if self._pose_taken_at is not None:
             self.lead.measure(self.clock() - self._pose_taken_at)
             self._pose_taken_at = None
         shown, self._shown = self._shown, None
         if shown is None:
-            return
+            return None
         response, position = shown
-        if response is self.current and self.state is State.PLAYING:
-            motion_s = response.track.frame_time(position)
-            self.offsets.add((self.audio_time() - motion_s) * 1000.0)
+        if response is not self.current or self.state is not State.PLAYING:
+            return None
+        offset_ms = (self.audio_time() - response.track.frame_time(position)) * 1000.0
+        self.offsets.add(offset_ms)
+        return offset_ms
 
     def _showing(self) -> Response | None:
         """The response whose motion is on screen (None: the neutral pose)."""
@@ -253,10 +257,10 @@ class Playback:
             return None
         return response
 
-    def _lead(self) -> float:
-        """Samples to look ahead: the presentation latency while the audio clock runs (not
-        before the response's first sample has reached the DAC: until then it stands)."""
-        running = self.state is State.PLAYING and self.position() > 0
+    def _lead(self, position: float) -> float:
+        """Samples to look ahead of audio `position`: the presentation latency while the audio
+        clock runs (not before the response's first sample has reached the DAC)."""
+        running = self.state is State.PLAYING and position > 0
         return self.lead.seconds * self.sample_rate if running else 0.0
 
     # Progress ------------------------------------------------------------------------------

@@ -73,15 +73,12 @@ class OffscreenView:
         if playback is None:
             raise RuntimeError("the session is not open")
         response = playback.current
-        history = playback.offsets.history
-        offsets_before = len(history)
         started = time.perf_counter()
         pose = self.session.pose()
         self.renderer.render(pose, started - self._origin, self.context.framebuffer.id)
         gl.finish()
-        self.session.report_frame()
+        offset = self.session.report_frame()
         render_s = time.perf_counter() - started
-        offset = history[-1] if len(history) > offsets_before else None
         self._on_frame(FrameSample(response, offset, render_s))
 
     def close(self) -> None:
