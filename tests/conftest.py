@@ -23,7 +23,7 @@ import soundfile as sf
 from yarl import URL
 
 from avatar_player.client import MotionSession, open_session
-from avatar_player.models.player_session import PlayerSession
+from avatar_player.models.player_session import PlayerSession, SessionOptions
 from avatar_player.protocol.client import AnimationReceived
 from avatar_player.protocol.motion import MotionFrame
 from avatar_player.server import MotionServer, ServerConfig, load_config
@@ -50,6 +50,18 @@ def speech_clip(tmp_path: Path, seconds: float) -> Path:
     path = tmp_path / f"hello_{seconds:g}s.wav"
     sf.write(path, pcm[: round(rate * seconds)], rate)
     return path
+
+
+@contextlib.asynccontextmanager
+async def null_player(**options: Any) -> AsyncIterator[PlayerSession]:
+    """An open PlayerSession on the paced null sink at 16 kHz (the embedded server unless
+    `options` say otherwise), closed after."""
+    session = PlayerSession(SessionOptions(**{"audio": "null", "sample_rate": 16000} | options))
+    await session.open()
+    try:
+        yield session
+    finally:
+        await session.close()
 
 
 @contextlib.asynccontextmanager

@@ -10,6 +10,7 @@ to playbackEnd with the jaw moving: the player recovers without a restart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 import time
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 import sounddevice
-from conftest import API_KEY, speech_clip
+from conftest import API_KEY, null_player, speech_clip
 from fifo_sound_card import FifoSoundCard, card_environment, run_in_child
 from net_proxy import NetProxy
 from server_process import bind, port, prepare_server_process, start_server_process, stop
@@ -135,17 +136,13 @@ class Observer:
 @pytest.fixture
 async def player() -> AsyncIterator[Callable[..., Awaitable[tuple[PlayerSession, Observer]]]]:
     """Open PlayerSessions (null audio at 16 kHz plus the given options), closed after."""
-    sessions: list[PlayerSession] = []
+    async with contextlib.AsyncExitStack() as sessions:
 
-    async def open_player(**options: Any) -> tuple[PlayerSession, Observer]:
-        session = PlayerSession(SessionOptions(**{"audio": "null", "sample_rate": RATE} | options))
-        await session.open()
-        sessions.append(session)
-        return session, Observer(session)
+        async def open_player(**options: Any) -> tuple[PlayerSession, Observer]:
+            session = await sessions.enter_async_context(null_player(**options))
+            return session, Observer(session)
 
-    yield open_player
-    for session in sessions:
-        await session.close()
+        yield open_player
 
 
 async def without_faults(session: PlayerSession) -> None:

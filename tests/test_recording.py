@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import API_KEY, eventually, render_loop, speech_clip
+from conftest import API_KEY, eventually, null_player, render_loop, speech_clip
 
-from avatar_player.models.player_session import PlayerSession, SessionOptions
+from avatar_player.models.player_session import PlayerSession
 from avatar_player.player import ConversationChange, ConversationState, StateChangeReason
 from avatar_player.player.recording import RecordingError, load_recording
 from avatar_player.player.replay import compare, recorded_result, replay_simulated
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.motion import LAYOUT
-
-
-@contextlib.asynccontextmanager
-async def embedded_player(**options: object) -> AsyncIterator[PlayerSession]:
-    session = PlayerSession(SessionOptions(audio="null", sample_rate=16000, **options))
-    await session.open()
-    try:
-        yield session
-    finally:
-        await session.close()
 
 
 async def wait_for(changes: list[ConversationChange], state: ConversationState) -> None:
@@ -63,7 +51,7 @@ async def record_session(
 
 
 async def test_record_then_replay_gives_identical_frames_and_states(tmp_path: Path) -> None:
-    async with embedded_player() as session, render_loop(session) as shown:
+    async with null_player() as session, render_loop(session) as shown:
         changes: list[ConversationChange] = []
         session.conversation_changed.connect(changes.append)
         path, presented = await record_session(session, tmp_path, shown)
@@ -86,7 +74,7 @@ async def test_record_then_replay_gives_identical_frames_and_states(tmp_path: Pa
 
 
 async def test_a_recording_keeps_errors_but_no_credentials(tmp_path: Path) -> None:
-    async with embedded_player(fault_query={"faultCorruptEvery": "3"}) as session:
+    async with null_player(fault_query={"faultCorruptEvery": "3"}) as session:
         path = tmp_path / "faulty.avrec"
         changes: list[ConversationChange] = []
         session.conversation_changed.connect(changes.append)
@@ -109,7 +97,7 @@ async def test_a_recording_keeps_errors_but_no_credentials(tmp_path: Path) -> No
 
 
 async def test_a_recording_replays_live_in_the_player(tmp_path: Path) -> None:
-    async with embedded_player() as session:
+    async with null_player() as session:
         path = tmp_path / "short.avrec"
         assert await session.connect()
         assert session.start_recording(path)
@@ -173,6 +161,6 @@ def test_damaged_events_name_their_line(tmp_path: Path, event: dict, message: st
 
 
 async def test_the_player_logs_a_bad_recording(tmp_path: Path) -> None:
-    async with embedded_player() as session:
+    async with null_player() as session:
         assert not await session.replay(write_lines(tmp_path / "x.avrec", [{"format": "x"}]))
         assert session.log.entries[-1].code == RecordingError.code

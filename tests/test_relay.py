@@ -8,15 +8,15 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import API_KEY, AVATAR_ID, ROOT, eventually, render_loop, speech_clip
+from conftest import API_KEY, AVATAR_ID, ROOT, eventually, null_player, render_loop, speech_clip
 
 from avatar_player.client import ConnectionState, open_session
-from avatar_player.models.player_session import PlayerSession, SessionOptions
+from avatar_player.models.player_session import PlayerSession
 from avatar_player.player import ConversationChange, ConversationState, StateChangeReason
 from avatar_player.protocol.client import AnimationReceived, AudioRelayed
 from avatar_player.protocol.errors import ErrorCode
@@ -40,16 +40,9 @@ async def start_relay(server: MotionServer, **query: str) -> Relay:
     return relay
 
 
-@contextlib.asynccontextmanager
-async def player(relay: Relay) -> AsyncIterator[PlayerSession]:
-    session = PlayerSession(
-        SessionOptions(server="relay", url=relay.url, audio="null", sample_rate=16000)
-    )
-    await session.open()
-    try:
-        yield session
-    finally:
-        await session.close()
+def player(relay: Relay) -> contextlib.AbstractAsyncContextManager[PlayerSession]:
+    """A player in Custom Mode on `relay`."""
+    return null_player(server="relay", url=relay.url)
 
 
 async def play_to_end(session: PlayerSession, clip: Path) -> list[ConversationChange]:

@@ -9,20 +9,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import API_KEY, eventually
+from conftest import API_KEY, eventually, null_player
 
 from avatar_player.models.error_log import to_json_lines
-from avatar_player.models.player_session import PlayerSession, SessionOptions
+from avatar_player.models.player_session import PlayerSession
 from avatar_player.player import ConnectionState
 from avatar_player.player.recording import load_recording
 
 WRONG_KEY = "sk-live-0123456789abcdef"
-
-
-async def open_player(**options: object) -> PlayerSession:
-    session = PlayerSession(SessionOptions(audio="null", sample_rate=16000, **options))
-    await session.open()
-    return session
 
 
 def everything_written(session: PlayerSession, recording: Path, logs: str) -> str:
@@ -38,8 +32,7 @@ async def test_a_refused_api_key_is_reported_but_never_written(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    session = await open_player(api_key=WRONG_KEY)
-    try:
+    async with null_player(api_key=WRONG_KEY) as session:
         recording = tmp_path / "refused.avrec"
         assert session.start_recording(recording)
         assert not await session.connect()
@@ -49,8 +42,6 @@ async def test_a_refused_api_key_is_reported_but_never_written(
         assert "invalid api key" in entry.message
         assert load_recording(recording).of_type("error")[0]["error"]["http_status"] == 401
         assert WRONG_KEY not in everything_written(session, recording, caplog.text)
-    finally:
-        await session.close()
 
 
 async def test_an_expired_pasted_token_is_reported_but_never_written(
@@ -59,8 +50,7 @@ async def test_an_expired_pasted_token_is_reported_but_never_written(
     """A token pasted by hand (no API key): it expires while connected (4010), the player
     shows sessionTokenExpired and cannot refresh; neither the token nor the key is written."""
     caplog.set_level(logging.DEBUG)
-    session = await open_player(api_key="")
-    try:
+    async with null_player(api_key="") as session:
         assert session.server is not None
         token = session.server.server.tokens.issue("demo-app", time.time() + 1.0)
         recording = tmp_path / "expired.avrec"
@@ -75,5 +65,3 @@ async def test_an_expired_pasted_token_is_reported_but_never_written(
         assert token not in written
         assert token.split(".")[2] not in written, "not even the signature"
         assert API_KEY not in written
-    finally:
-        await session.close()
