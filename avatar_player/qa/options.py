@@ -11,7 +11,7 @@ from avatar_player.models.player_session import SessionOptions
 from avatar_player.player import PlaybackSettings
 from avatar_player.protocol.constants import SUPPORTED_SAMPLE_RATES
 from avatar_player.render.tiers import TIERS
-from avatar_player.server.faults import FaultConfig, query_key
+from avatar_player.server.faults import QUERY_PREFIX, FaultConfig, query_key
 
 FAULT_KEYS = {query_key(f.name) for f in fields(FaultConfig)}
 """The Motion Server's per-session fault parameters (docs/protocol.md)."""
@@ -196,9 +196,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _fault(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
-    key = "fault" + name[:1].upper() + name[1:]
+    key = QUERY_PREFIX + name[:1].upper() + name[1:]
     if not sep or key not in FAULT_KEYS:
-        known = ", ".join(sorted(key.removeprefix("fault") for key in FAULT_KEYS))
+        known = ", ".join(sorted(key.removeprefix(QUERY_PREFIX) for key in FAULT_KEYS))
         raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE with NAME one of {known}")
     try:
         number = float(value)
