@@ -29,6 +29,8 @@ from avatar_player.protocol.motion import MotionFrame
 from avatar_player.server import MotionServer, ServerConfig, load_config
 from avatar_player.server.config import AppConfig
 
+pytest_plugins = ("window_harness",)  # the window fixture (Xvfb, qasync) for the UI tests
+
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT / "resources" / "clips"
 SHARED = ROOT.parent / "shared"

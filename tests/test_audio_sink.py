@@ -20,6 +20,7 @@ from avatar_player.audio import (
     list_output_devices,
     open_sink,
 )
+from avatar_player.audio.sink import FADE_S
 
 RATE = 16000
 
@@ -64,18 +65,44 @@ def test_latency_delays_position_and_gaps_do_not_skew_the_next_response() -> Non
     assert sink.position() - start == 100
 
 
-def test_pause_freezes_position_outputs_silence_and_keeps_queue() -> None:
+def test_pause_fades_out_freezes_position_keeps_queue_and_resume_fades_in() -> None:
     sink = ManualClockSink(RATE)
-    audio = ramp(1000)
+    fade = round(FADE_S * RATE)
+    audio = np.full(1000, 10000, dtype=np.int16)
     sink.enqueue(audio)
     sink.advance(100)
     sink.pause()
-    silent = sink.advance(500)
-    assert not silent.any()
-    assert (sink.position(), sink.queued()) == (100, 900)
+    paused = sink.advance(500)
+    assert np.all(np.diff(paused[:fade].astype(int)) <= 0)  # a fade-out, never a jump up
+    assert paused[0] > 9000 and not paused[fade - 1 :].any()
+    assert (sink.position(), sink.queued()) == (100 + fade, 900 - fade)
     sink.resume()
-    np.testing.assert_array_equal(sink.advance(50), audio[100:150])
-    assert sink.position() == 150
+    resumed = sink.advance(200)
+    assert resumed[0] < 1000 and np.all(np.diff(resumed[:fade].astype(int)) >= 0)
+    np.testing.assert_array_equal(resumed[fade:], audio[: 200 - fade])
+    assert sink.position() == 300 + fade
+
+
+def test_running_out_while_expecting_more_holds_until_released() -> None:
+    sink = ManualClockSink(RATE)
+    fade = round(FADE_S * RATE)
+    sink.set_expecting_more(True)
+    audio = ramp(300, start=5000)
+    sink.enqueue(audio)
+    first = sink.advance(200)
+    assert not sink.holding
+    out = sink.advance(200)  # 100 samples left: played once, the last ones faded out
+    assert sink.holding and sink.rebuffers == 1 and sink.underruns == 0
+    np.testing.assert_array_equal(out[: 100 - fade], audio[200 : 300 - fade])
+    assert np.all(np.abs(out[100 - fade : 100]) <= audio[300 - fade :]) and not out[100:].any()
+    sink.enqueue(ramp(500, start=7000))
+    assert not sink.advance(200).any()  # holding: the clock stops, the queue waits
+    assert (sink.position(), sink.queued()) == (300, 500)
+    sink.release()
+    again = sink.advance(200)
+    assert again[0] < 1000 and again[fade] == 7000 + fade
+    np.testing.assert_array_equal(first, audio[:200])
+    assert sink.position() == 500
 
 
 def test_pause_lets_audio_already_in_flight_reach_the_dac() -> None:
@@ -85,9 +112,10 @@ def test_pause_lets_audio_already_in_flight_reach_the_dac() -> None:
     assert sink.position() == 240
     sink.pause()
     sink.advance(400)
-    assert sink.position() == 400
+    fade = round(FADE_S * RATE)  # pausing plays the next few samples as a fade-out
+    assert sink.position() == 400 + fade
     sink.advance(400)
-    assert sink.position() == 400
+    assert sink.position() == 400 + fade
 
 
 def test_clear_drops_queue_and_position_stays_monotonic() -> None:
@@ -132,29 +160,19 @@ def test_volume_scales_rendered_samples_and_is_clamped() -> None:
     assert sink.position() == 300
 
 
-def test_underruns_only_when_running_dry_while_expecting_more() -> None:
+def test_no_hold_when_nothing_more_is_expected_or_after_a_clear() -> None:
     sink = ManualClockSink(RATE)
     sink.enqueue(ramp(100))
     sink.advance(200)
-    assert sink.underruns == 0  # response complete: running dry is expected
+    assert (sink.holding, sink.rebuffers) == (False, 0)  # response complete: running dry is fine
     sink.set_expecting_more(True)
+    sink.enqueue(ramp(400))
     sink.advance(200)
-    assert sink.underruns == 0  # waiting for the first chunk is not an underrun
+    sink.clear()  # interrupted
+    assert not sink.holding
     sink.enqueue(ramp(100))
-    sink.advance(200)
-    sink.advance(200)
-    assert sink.underruns == 1  # one dry spell, counted once
-    sink.enqueue(ramp(200))
-    sink.advance(200)
-    sink.advance(200)
-    assert sink.underruns == 2  # ran dry exactly at a block boundary
-    sink.enqueue(ramp(100))
-    sink.pause()
-    sink.advance(200)
-    sink.resume()
-    sink.clear()
-    sink.advance(200)
-    assert sink.underruns == 2  # paused, then deliberately cleared
+    np.testing.assert_array_equal(sink.advance(50), ramp(50))
+    assert (sink.rebuffers, sink.underruns) == (0, 0)
 
 
 def test_enqueue_validates_and_copies() -> None:

@@ -12,6 +12,7 @@ import pytest
 from conftest import API_KEY, APP_ID, AVATAR_ID, eventually, speech
 
 from avatar_player.audio import ManualClockSink
+from avatar_player.audio.sink import FADE_S
 from avatar_player.client import AvatarError, Phase, fetch_session_token
 from avatar_player.motion import MotionGenerator
 from avatar_player.player import (
@@ -132,14 +133,15 @@ async def test_pose_is_the_servers_motion_at_the_audio_position(server: MotionSe
     played = 0
     for step in range(120):
         if step == 40:
-            assert controller.pause()
+            assert controller.playback.pause()
         if step == 60:
-            assert controller.resume()
+            assert controller.playback.resume()
         paused = controller.playback.state is S.PAUSED
         assert controller.playback.position() == played
-        np.testing.assert_allclose(controller.pose(), reference.pose_at(played), atol=1e-6)
+        np.testing.assert_allclose(controller.playback.pose(), reference.pose_at(played), atol=1e-6)
         sink.advance(BLOCK)
-        played += 0 if paused else BLOCK
+        fade = round(FADE_S * rate)  # pausing plays a short fade-out
+        played += (fade if step == 40 else 0) if paused else BLOCK
     await controller.close()
 
 
@@ -150,8 +152,8 @@ async def test_pause_resume_interrupt_mid_response(server: MotionServer) -> None
     first = await controller.send(pcm, end=True)
     await eventually(lambda: controller.playback.state is S.PLAYING)
     sink.advance(10 * BLOCK)
-    assert controller.pause()
-    assert controller.resume()
+    assert controller.playback.pause()
+    assert controller.playback.resume()
     assert await controller.interrupt() == first
     assert controller.playback.current is None and sink.queued() == 0
     second = await controller.send(pcm[: rate // 2], end=True)
@@ -338,7 +340,7 @@ async def test_real_time_playback_through_the_paced_null_sink(server: MotionServ
         await eventually(lambda: playback.state is S.PLAYING)
         samples = []
         while playback.current is not None:
-            samples.append((time.monotonic(), controller.audio_time()))
+            samples.append((time.monotonic(), controller.playback.audio_time()))
             await asyncio.sleep(0.01)
         assert record.conversation_states()[-1] == (S.IDLE, R.PLAYBACK_END)
         moving = [(t, a) for t, a in samples if 0.05 < a < 0.45]

@@ -7,6 +7,7 @@ import pytest
 from conftest import SHARED
 
 from avatar_player.audio import ManualClockSink
+from avatar_player.audio.sink import FADE_S
 from avatar_player.player import (
     ConversationChange,
     ConversationState,
@@ -17,6 +18,7 @@ from avatar_player.player import (
     play_recording,
 )
 from avatar_player.player.motion_track import MotionTrack
+from avatar_player.player.playback import MOUTH, RELAX_S
 from avatar_player.player.presentation import MAX_LEAD_S, WINDOW, PresentationLead
 from avatar_player.protocol.constants import frame_sample
 from avatar_player.protocol.errors import ErrorCode
@@ -99,6 +101,9 @@ def test_pause_keeps_position_and_buffers_and_resume_continues() -> None:
     playback.tick()
     sink.advance(8 * BLOCK)
     assert playback.pause()
+    fade_out = sink.advance(BLOCK)  # the next few samples fade out, then silence
+    fade = round(FADE_S * RATE)
+    assert fade_out[:fade].any() and not fade_out[fade:].any()
     paused_at = playback.position()
     pose = playback.pose()
     for _ in range(10):
@@ -170,6 +175,30 @@ def test_late_motion_falls_back_instead_of_freezing() -> None:
     assert states(changes)[-1] == (S.PLAYING, R.FALLBACK_MODE)
     assert [e.code for e in errors] == [ErrorCode.MOTION_DATA_LATE]
     assert not playback.pose().any(), "audio-only shows the neutral pose"
+
+
+def test_a_producer_that_runs_out_holds_the_clock_where_the_motion_ends() -> None:
+    playback, sink, changes, errors, clock = make(jitter_buffer_ms=200, motion_late_ms=300)
+    playback.begin("r")
+    playback.add_audio(np.ones(RATE // 2, dtype=np.int16), end=False)  # 500 ms so far
+    playback.add_frames("r", ramp_frames(10), end=False)  # motion trails it by 140 ms
+    playback.tick()
+    assert playback.state is S.PLAYING
+    for _ in range(25):
+        sink.advance(BLOCK)
+        clock.now += BLOCK / RATE
+        playback.tick()
+    covered = frame_sample(9, RATE)
+    assert playback.position() == covered, "the audio stopped where its motion ends"
+    assert states(changes)[-1] == (S.ACTIVE, R.REBUFFERING)
+    clock.now += RELAX_S
+    assert not playback.peek_pose()[MOUTH].any(), "a silent mouth closes while it waits"
+    playback.add_audio(np.ones(RATE, dtype=np.int16), end=True)
+    playback.add_frames("r", ramp_frames(38)[10:], end=True)
+    playback.tick()
+    assert states(changes)[-1] == (S.PLAYING, R.BUFFER_REFILLED)
+    assert playback.rebuffers == 1 and playback.jitter.factor == 2.0
+    assert errors == []
 
 
 def test_frames_for_another_response_are_ignored() -> None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything Avatar Player needs on a fresh Debian/Ubuntu machine:
-# system libraries (PortAudio, libsndfile, Mesa EGL/GL, Xvfb and the libxcb set Qt needs)
-# and the Python package in editable mode with its test extras.
+# system libraries (PortAudio, libsndfile, Mesa EGL/GL, Xvfb and the libxcb set Qt needs,
+# espeak-ng as the fallback TTS) and the Python package (with Piper TTS and its bundled
+# voice) in editable mode with its test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 $SUDO apt-get update -q
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    libportaudio2 libsndfile1 \
+    libportaudio2 libsndfile1 espeak-ng \
     libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri \
     xvfb xauth libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 \

@@ -1,5 +1,6 @@
-"""Screenshots of the player for review: idle, speaking, error log filtered by one code,
-and Custom Mode through a relay while recording.
+"""Screenshots of the player for review: idle, speaking, saying typed text (Piper), a slow
+producer rebuffering, error log filtered by one code, and Custom Mode through a relay while
+recording.
 
 xvfb-run -a -s "-screen 0 1600x1000x24" python tools/take_screenshots.py OUT_DIR
 """
@@ -53,6 +54,7 @@ async def shoot(out: Path, settings: QSettings) -> None:
         window.grab().save(str(out / "speaking_window.png"))
         window.view.save_png(out / "speaking_view.png")
         await wait_for(lambda: window.status.conversation.state == "idle")
+        await shoot_live_speech(window, out)
         bad = out / "not-audio.wav"
         bad.write_text("not audio")
         await window.session.play_clip(bad)
@@ -65,6 +67,25 @@ async def shoot(out: Path, settings: QSettings) -> None:
         await shoot_relay(window, out)
     finally:
         await close_window(window)
+
+
+async def shoot_live_speech(window: MainWindow, out: Path) -> None:
+    """Typed text spoken mid-sentence; a clip produced at 0.8x real time, rebuffering."""
+    jaw = LAYOUT["jaw_open"].start
+    window.speech.text.setText("Hello! I am your avatar. Type a sentence and I will say it.")
+    saying = window.say()
+    await wait_for(lambda: window.session.peek_pose()[jaw] > 0.5)
+    window.grab().save(str(out / "saying_window.png"))
+    await saying
+    await wait_for(lambda: window.status.conversation.state == "idle")
+    pacing = window.playback.pacing
+    pacing.setCurrentIndex(pacing.findText("0.8x real time (producer too slow)"))
+    playing = window.play()
+    await wait_for(lambda: window.status.reason.text() == "rebuffering")
+    window.grab().save(str(out / "rebuffering_window.png"))
+    await playing
+    await wait_for(lambda: window.status.conversation.state == "idle")
+    pacing.setCurrentIndex(0)
 
 
 async def shoot_relay(window: MainWindow, out: Path) -> None:

@@ -165,6 +165,8 @@ class SoundDeviceSink(BufferedSink):
         self._last_callback = now
         if status:
             self._report(f"audio output: {status}")
+            if status.output_underflow:
+                self._note_underrun()
         ahead = time_info.outputBufferDacTime - time_info.currentTime
         plausible = 0.0 < ahead <= MAX_PLAUSIBLE_LATENCY_S
         self._latency_s = ahead if plausible else self._stream_latency_s

@@ -22,6 +22,9 @@ import numpy as np
 
 StatusCallback = Callable[[str], None]
 
+FADE_S = 0.004
+"""Length of the fade at each edge of a pause or a rebuffer."""
+
 
 class AudioSink(Protocol):
     """Plays int16 mono audio and reports which sample is at the DAC."""
@@ -34,6 +37,14 @@ class AudioSink(Protocol):
 
     @property
     def latency_s(self) -> float: ...
+
+    @property
+    def rebuffers(self) -> int: ...
+
+    @property
+    def holding(self) -> bool: ...
+
+    def release(self) -> None: ...
 
     def start(self) -> None: ...
 
@@ -93,9 +104,16 @@ class BufferedSink(ABC):
         self._position = 0
         self._volume = 1.0
         self._paused = False
+        self._pausing = False  # pause() asked: the next block fades out, then silence
+        self._holding = False  # ran out while expecting more: silent until release()
+        self._fade_in = False  # the next audio after a pause or a hold fades in
         self._expecting_more = False
-        self._had_audio = False  # the last block was all audio
         self._underruns = 0
+        self._rebuffers = 0
+        self._fade = max(1, round(FADE_S * sample_rate))
+        self.on_rendered: Callable[[np.ndarray], None] | None = None
+        """Called (on the audio thread; it must not block) with each block's audio samples
+        as played, volume and fades applied: a tap for checks and exports."""
 
     @abstractmethod
     def start(self) -> None:
@@ -107,8 +125,25 @@ class BufferedSink(ABC):
 
     @property
     def underruns(self) -> int:
-        """Times the queue ran dry while more audio was expected and not paused."""
+        """Glitches nobody announced: the device reported an output underflow."""
         return self._underruns
+
+    @property
+    def rebuffers(self) -> int:
+        """Times the queue ran out while more audio was expected (each one a hold)."""
+        return self._rebuffers
+
+    @property
+    def holding(self) -> bool:
+        """Whether the sink ran out of audio and waits for `release()`."""
+        return self._holding
+
+    def release(self) -> None:
+        """End a hold: queued audio plays again (fading in)."""
+        with self._lock:
+            if self._holding:
+                self._holding = False
+                self._fade_in = True
 
     @property
     def latency_s(self) -> float:
@@ -132,14 +167,20 @@ class BufferedSink(ABC):
             self._chunks.clear()
             self._head = 0
             self._queued = 0
-            self._had_audio = False
+            self._holding = self._fade_in = False
 
     def pause(self) -> None:
-        """Render silence and keep the queue until `resume()`."""
-        self._paused = True
+        """Fade out, then render silence and keep the queue until `resume()`."""
+        with self._lock:
+            if not self._paused:
+                self._pausing = True
 
     def resume(self) -> None:
-        self._paused = False
+        """Play on from where `pause()` stopped (fading in)."""
+        with self._lock:
+            if self._paused:
+                self._fade_in = True
+            self._paused = self._pausing = False
 
     def set_volume(self, volume: float) -> None:
         """Set the gain applied when rendering, clamped to 0..1."""
@@ -201,12 +242,19 @@ class BufferedSink(ABC):
         with self._lock:
             first = self._frames
             before = self._consumed
-            filled = 0 if self._paused else self._pop_into(out)
-            if not self._paused:
-                ran_dry = filled < n and (filled > 0 or self._had_audio)
-                if ran_dry and self._expecting_more:
-                    self._underruns += 1
-                self._had_audio = filled == n
+            fade_in, fade_out = self._fade_in, False
+            if self._pausing:
+                filled = 0 if self._holding else self._pop_into(out[: self._fade])
+                self._paused, self._pausing, fade_out = True, False, True
+            elif self._paused or self._holding:
+                filled = 0
+            else:
+                filled = self._pop_into(out)
+                if not self._queued and self._expecting_more:
+                    self._holding = fade_out = True
+                    self._rebuffers += 1
+            if filled:
+                self._fade_in = False
             self._frames = first + n
             self._blocks.append(_Block(first, before, filled))
             if clock is None:
@@ -219,9 +267,26 @@ class BufferedSink(ABC):
             while len(self._blocks) > 1 and self._blocks[1].first_frame <= self._dac_frame:
                 self._blocks.popleft()
         out[filled:] = 0
-        volume = self._volume
-        if filled and volume != 1.0:
-            np.multiply(out[:filled], volume, out=out[:filled], casting="unsafe")
+        self._shape(out[:filled], fade_in=fade_in, fade_out=fade_out)
+        if self.on_rendered is not None and filled:
+            self.on_rendered(out[:filled].copy())
+
+    def _shape(self, audio: np.ndarray, *, fade_in: bool, fade_out: bool) -> None:
+        """Apply the volume and the edge fades to freshly rendered audio, in place."""
+        if not audio.size:
+            return
+        gain = np.full(audio.size, self._volume, dtype=np.float32)
+        ramp = np.linspace(0.0, 1.0, min(self._fade, audio.size), dtype=np.float32)
+        if fade_in:
+            gain[: ramp.size] *= ramp
+        if fade_out:
+            gain[audio.size - ramp.size :] *= ramp[::-1]
+        if fade_in or fade_out or self._volume != 1.0:
+            np.multiply(audio, gain, out=audio, casting="unsafe")
+
+    def _note_underrun(self) -> None:
+        """The device reported an output underflow (a callback came too late)."""
+        self._underruns += 1
 
     def _pop_into(self, out: np.ndarray) -> int:
         """Move up to len(out) queued samples into `out` (caller holds the lock)."""

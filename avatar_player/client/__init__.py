@@ -4,12 +4,13 @@ A thin I/O layer over the sans-I/O `protocol.client`; it knows nothing of playba
 """
 
 from avatar_player.client.errors import AvatarError, Phase
-from avatar_player.client.retry import RetryPolicy, retrying
+from avatar_player.client.retry import TRANSIENT_CODES, RetryPolicy, retrying
 from avatar_player.client.session import MotionSession, SessionClosed, open_session
 from avatar_player.client.states import ConnectionChange, ConnectionState
 from avatar_player.client.tokens import TokenProvider, TokenSource, fetch_session_token
 
 __all__ = [
+    "TRANSIENT_CODES",
     "AvatarError",
     "ConnectionChange",
     "ConnectionState",

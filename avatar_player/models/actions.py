@@ -18,6 +18,8 @@ class Action(StrEnum):
     RESUME = "resume"
     INTERRUPT = "interrupt"
     REPLAY = "replay"
+    SAY = "say"
+    TALK = "talk"
 
 
 def valid_actions(
@@ -26,22 +28,26 @@ def valid_actions(
     *,
     host_mode_clip: bool,
     can_refresh_token: bool,
+    can_reconnect: bool = False,
 ) -> set[Action]:
     """The actions a user may take in this state.
 
     A Host Mode clip (a recording with its own motion) and a session recording play
-    without a connection; a speech clip needs the Motion Server (or the relay).
+    without a connection; speech (a clip, typed text, the microphone) needs the Motion
+    Server (or the relay): connected, or failed for a reason that sending speech
+    reconnects from (`can_reconnect`). New speech replaces a response in progress.
     """
     actions: set[Action] = set()
+    reachable = connection is ConnectionState.CONNECTED or can_reconnect
+    if reachable:
+        actions |= {Action.SAY, Action.TALK}
     if connection in (ConnectionState.DISCONNECTED, ConnectionState.FAILED):
         actions.add(Action.CONNECT)
     if connection in (ConnectionState.CONNECTED, ConnectionState.FAILED):
         actions.add(Action.DISCONNECT)
     if can_refresh_token and connection is not ConnectionState.CONNECTING:
         actions.add(Action.REFRESH_TOKEN)
-    if conversation is ConversationState.IDLE and (
-        host_mode_clip or connection is ConnectionState.CONNECTED
-    ):
+    if conversation is ConversationState.IDLE and (host_mode_clip or reachable):
         actions.add(Action.PLAY)
     if conversation is ConversationState.IDLE:
         actions.add(Action.REPLAY)

@@ -8,9 +8,20 @@ from pathlib import Path
 import soundfile as sf
 
 import avatar_player
+from avatar_player.speech import Pacing
 
 RESOURCES = Path(avatar_player.__file__).resolve().parents[1] / "resources"
 SHARED_RECORDING = RESOURCES.parents[1] / "shared" / "data" / "flame-sample"
+
+
+PACINGS: dict[str, Pacing] = {
+    "at once": Pacing(),
+    "real time": Pacing(speed=1.0),
+    "0.8x real time (producer too slow)": Pacing(speed=0.8),
+    "real time, 1 s stall at 1 s": Pacing(speed=1.0, stall_at_s=1.0, stall_for_s=1.0),
+    "real time, 300 ms jitter": Pacing(speed=1.0, jitter_ms=300),
+}
+"""How a speech clip can be sent: at once, or produced over time as live speech is."""
 
 
 @dataclass(frozen=True)

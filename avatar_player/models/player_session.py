@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from avatar_player.audio import AudioSink, ClipError, load_clip, open_sink
+from avatar_player.audio import AudioSink, ClipError, open_sink
 from avatar_player.avatar.asset import load_avatar_dir
 from avatar_player.avatar.model import Avatar as RenderAvatar
 from avatar_player.avatar_manager import AvatarManager
@@ -32,6 +32,7 @@ from avatar_player.player import (
     PlaybackMetrics,
     load_flame_recording,
     play_recording,
+    speak,
 )
 from avatar_player.player.recording import Recorder, RecordingError, load_recording
 from avatar_player.player.replay import replay_live
@@ -41,6 +42,10 @@ from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.flame import KeyframeError
 from avatar_player.render.fps import FpsReport
 from avatar_player.server import EmbeddedServer, ServerConfig, load_config
+from avatar_player.speech import ClipSource, Pacing, SpeechError, SpeechSource
+
+SPEECH_PHASE = "speech"
+"""The error log's phase for speech input problems (TTS, microphone)."""
 
 
 @dataclass(frozen=True)
@@ -218,14 +223,23 @@ class PlayerSession:
 
     # Playback --------------------------------------------------------------------------------
 
-    async def play_clip(self, path: str | Path) -> str | None:
-        """Convert a clip to the session rate and send it; its conversation id or None."""
+    async def play_clip(self, path: str | Path, pacing: Pacing | None = None) -> str | None:
+        """Send a clip (converted to the session rate) at once or paced; its conversation id
+        or None."""
+        return await self.speak(ClipSource(path, pacing))
+
+    async def speak(self, source: SpeechSource) -> str | None:
+        """Stream `source` as one response while it produces speech (reconnecting first
+        when the connection failed for a transient reason); its conversation id, or None
+        when nothing could be sent. Problems are logged, never raised."""
         controller = self._require_controller()
+        source.on_warning = self._speech_problem
         try:
-            pcm = await asyncio.to_thread(load_clip, path, controller.sample_rate)
-            return await controller.send(pcm, end=True)
+            return await speak(controller, source)
         except ClipError as error:
             self.log.add_message(Severity.ERROR, str(error.code), str(Phase.PLAYBACK), str(error))
+        except SpeechError as error:
+            self._speech_problem(error, Severity.ERROR)
         except AvatarError as error:
             self.log.add_error(error)
         return None
@@ -400,6 +414,9 @@ class PlayerSession:
 
     def _recording_error(self, message: str) -> None:
         self.log.add_message(Severity.ERROR, RecordingError.code, str(Phase.PLAYBACK), message)
+
+    def _speech_problem(self, error: SpeechError, severity: Severity = Severity.WARNING) -> None:
+        self.log.add_message(severity, str(error.code), SPEECH_PHASE, error.message)
 
     def _audio_warning(self, message: str) -> None:
         self.log.add_message(

@@ -5,7 +5,8 @@ the playback, and feeds the server's motion in. Custom Mode: connected to the ap
 (`python -m avatar_player.relay`), it sends speech requests to the relay and plays the
 audio and motion the relay forwards. Either way it owns the connection state machine
 and its recovery (token refresh on 4010, jittered capped backoff for transient failures,
-no retry for auth and quota failures). Qt-free; runs on any asyncio loop.
+no retry for auth and quota failures; a reconnect with a fresh token when speech is sent
+on a connection that failed for a transient reason). Qt-free; runs on any asyncio loop.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Literal
 import numpy as np
 
 from avatar_player.client import (
+    TRANSIENT_CODES,
     AvatarError,
     MotionSession,
     Phase,
@@ -46,6 +48,13 @@ from avatar_player.protocol.errors import ErrorCode, ServerFailure
 
 _TICK_S = 0.02
 _STOPPED_MEMORY = 64
+RECONNECT_ON_DEMAND = TRANSIENT_CODES | {
+    ErrorCode.SESSION_TIMEOUT,
+    ErrorCode.SESSION_TOKEN_EXPIRED,
+    ErrorCode.SESSION_TOKEN_INVALID,
+}
+"""Failures after which sending speech reconnects (a fresh token first): the session idled
+out, the network or the server went away. Auth and quota failures wait for the user."""
 
 
 @dataclass(frozen=True)
@@ -149,12 +158,23 @@ class AvatarController:
                 await task
         self._set_connection(ConnectionState.DISCONNECTED)
 
-    async def send(self, audio: np.ndarray | bytes, *, end: bool = False) -> str:
+    async def send(
+        self,
+        audio: np.ndarray | bytes,
+        *,
+        end: bool = False,
+        audible: bool = True,
+        live: bool = False,
+    ) -> str:
         """Send speech (mono int16 at the session rate); returns its conversation id.
 
         Continues the current response until a chunk with `end=True`; the next call
-        then starts a new one. In Custom Mode the relay sends the audio back to be played.
+        then starts a new one (`audible` and `live` apply to it: see `Playback.begin`).
+        In Custom Mode the relay sends the audio back to be played. On a connection that
+        failed for a transient reason it first reconnects (`reconnect_on_demand`).
         """
+        if not self._sending:
+            await self.reconnect_on_demand()
         session = self._session
         if session is None or self.connection_state is not ConnectionState.CONNECTED:
             code = (
@@ -164,7 +184,7 @@ class AvatarController:
             )
             raise AvatarError(code, "not connected", Phase.WEBSOCKET_RUNTIME)
         pcm = np.frombuffer(audio, dtype="<i2") if isinstance(audio, bytes) else audio
-        req_id = self._request_to_send()
+        req_id = self._request_to_send(audible=audible, live=live)
         if not self.custom_mode:
             self.playback.add_audio(pcm, end=end)
         if end:
@@ -183,16 +203,49 @@ class AvatarController:
             # and the response falls back to audio only (networkError).
         return req_id
 
-    def _request_to_send(self) -> str:
+    def _request_to_send(self, *, audible: bool, live: bool) -> str:
         """The conversation id the next audio belongs to (a new one after an `end`)."""
         current = self.playback.current
         local_gone = not self.custom_mode and (current is None or current.req_id != self._sending)
         if not self._sending or local_gone:
             self._sending = new_request_id()
             if not self.custom_mode:
-                self.playback.begin(self._sending)
+                self.playback.begin(self._sending, audible=audible, live=live)
                 self._network_req = self._sending
         return self._sending
+
+    @property
+    def sending(self) -> str:
+        """The response still taking audio ('' when none)."""
+        return self._sending
+
+    @property
+    def can_reconnect_on_demand(self) -> bool:
+        """Whether sending speech now would reconnect first (see `reconnect_on_demand`)."""
+        error = self.connection_error
+        failed = self.connection_state is ConnectionState.FAILED
+        return failed and error is not None and error.code in RECONNECT_ON_DEMAND
+
+    def is_sending(self, req_id: str) -> bool:
+        """Whether `req_id` is the response still taking audio (not ended or interrupted)."""
+        return bool(req_id) and req_id == self._sending
+
+    async def reconnect_on_demand(self) -> None:
+        """Reconnect (with a fresh token where one can be had) when the connection failed
+        for a reason in `RECONNECT_ON_DEMAND`, or wait for a reconnect in progress; an
+        AvatarError when that fails. Any other state is left as it is."""
+        if self.connection_state is ConnectionState.CONNECTING and self._reconnect is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._reconnect)
+            return
+        if not self.can_reconnect_on_demand:
+            return
+        if self._reconnect is not None:
+            self._reconnect.cancel()
+            self._reconnect = None
+        if self.tokens.provider is not None:
+            self.tokens.expire()
+        await self._connect_with_retries()
 
     async def interrupt(self) -> str | None:
         """Stop the current response at once and tell the server; returns its id."""
@@ -205,26 +258,6 @@ class AvatarController:
             with contextlib.suppress(AvatarError):
                 await self._session.interrupt(req_id)
         return req_id
-
-    def pause(self) -> bool:
-        """Pause playback, keeping buffers and position."""
-        return self.playback.pause()
-
-    def resume(self) -> bool:
-        """Resume a paused response."""
-        return self.playback.resume()
-
-    def set_volume(self, volume: float) -> None:
-        """Output gain 0..1."""
-        self.playback.set_volume(volume)
-
-    def audio_time(self) -> float:
-        """Seconds of the current response played."""
-        return self.playback.audio_time()
-
-    def pose(self) -> np.ndarray:
-        """The motion vector to render now."""
-        return self.playback.pose()
 
     # Connection --------------------------------------------------------------------------
 

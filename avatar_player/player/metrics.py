@@ -32,6 +32,11 @@ class PlaybackMetrics:
     presented - motion time that frame shows); positive means audio early."""
     buffered_motion_ms: float
     underruns: int
+    """Glitches nobody announced (the device reported an output underflow)."""
+    rebuffers: int = 0
+    """Times a response ran out of audio and waited for its jitter buffer to refill."""
+    stall_s: float = 0.0
+    """Total time spent rebuffering."""
 
 
 class OffsetWindow:

@@ -2,21 +2,30 @@
 
 Qt-free and network-free: the controller (Basic Mode) or the host (Host Mode) feeds
 audio and motion frames in; the renderer asks for the pose at the current audio
-position. A response starts playing once a small jitter buffer of motion is there;
+position. A response starts playing once a jitter buffer of motion is there;
 missing, late or malformed motion switches it to audio-only (fallback mode).
+
+While the motion keeps up with the audio received (it trails it by the server's
+lookahead), the sink gets the audio only as far as the motion reaches, so sound never runs
+ahead of the face. A response still being produced that runs out *rebuffers*: the sink
+fades out and holds its clock (so the motion holds too), the state goes back to `active`
+(reason `rebuffering`), and once the adaptive jitter buffer has refilled it plays on
+(`playing`, reason `bufferRefilled`). Motion further than `motion_late_ms` behind the audio
+received is the server's delay, not the producer's: the audio plays on, and motion that
+stays that late switches the response to audio-only.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
 from avatar_player.audio.sink import AudioSink
 from avatar_player.client.errors import AvatarError, Phase
+from avatar_player.player.inputs import PlaybackInput, PlaybackSettings
+from avatar_player.player.jitter import JitterBuffer
 from avatar_player.player.metrics import OffsetWindow, PlaybackMetrics
 from avatar_player.player.motion_track import MotionTrack
 from avatar_player.player.presentation import PresentationLead
@@ -24,45 +33,19 @@ from avatar_player.player.response import Response
 from avatar_player.player.signals import Signal
 from avatar_player.player.states import ConversationChange, ConversationState, StateChangeReason
 from avatar_player.protocol.errors import ErrorCode
-from avatar_player.protocol.motion import MotionFrame, neutral_vector
+from avatar_player.protocol.motion import LAYOUT, MotionFrame, neutral_vector
 
 State = ConversationState
 Reason = StateChangeReason
-
-
-@dataclass(frozen=True)
-class PlaybackSettings:
-    """Buffering and fallback bounds."""
-
-    jitter_buffer_ms: float = 200.0
-    """Motion needed ahead of the first sample before a response starts playing."""
-    motion_late_ms: float = 400.0
-    """Audio ahead of the last motion frame by more than this: fallback."""
-    motion_timeout_s: float = 2.0
-    """No motion this long after a response's first audio: fallback."""
-    metrics_interval_s: float = 1.0
-
-
-InputKind = Literal[
-    "begin", "audio", "motion", "motion_failed", "pause", "resume", "interrupt", "tick", "frame"
+MOUTH = np.r_[
+    tuple(
+        LAYOUT[name]
+        for name in ("jaw_pose", "jaw_open", "mouth_round", "mouth_wide", "mouth_close")
+    )
 ]
-
-
-@dataclass(frozen=True)
-class PlaybackInput:
-    """One call that fed or steered the playback (what a session recording stores)."""
-
-    kind: InputKind
-    req_id: str = ""
-    pcm: np.ndarray | None = None
-    frames: Sequence[MotionFrame] = ()
-    end: bool = False
-    error: AvatarError | None = None
-    reason: StateChangeReason | None = None
-    position: float | None = None
-    """`tick`, `frame`: the response's audio position it used (None: not playing)."""
-    pose: np.ndarray | None = None
-    """`frame`: the pose handed to the renderer."""
+"""The channels that shape the mouth."""
+RELAX_S = 0.15
+"""A rebuffering response's mouth closes over this long (its audio is silent)."""
 
 
 class Playback:
@@ -87,6 +70,11 @@ class Playback:
         self.fed: Signal[PlaybackInput] = Signal()
         """Every input, as it is applied (for recording)."""
         self.offsets = OffsetWindow()
+        self.jitter = JitterBuffer()
+        self.rebuffers = 0
+        """Rebuffers since the playback was made (every response)."""
+        self.stall_s = 0.0
+        """Time spent rebuffering since the playback was made."""
         self._shown: tuple[Response, float] | None = None
         """The response and motion position the last `pose()` showed."""
         self._pose_taken_at: float | None = None
@@ -95,12 +83,16 @@ class Playback:
 
     # Feeding -------------------------------------------------------------------------
 
-    def begin(self, req_id: str) -> Response:
-        """Start response `req_id` (a response still in progress is dropped)."""
-        self.fed.emit(PlaybackInput("begin", req_id))
+    def begin(self, req_id: str, *, audible: bool = True, live: bool = False) -> Response:
+        """Start response `req_id` (a response still in progress is dropped). An inaudible
+        response plays silence on its clock (a user's own voice); a live one starts with
+        the smaller jitter buffer."""
+        self.fed.emit(PlaybackInput("begin", req_id, audible=audible, live=live))
         if self.current is not None:
             self._drop()
-        self.current = Response(req_id, MotionTrack(self.sample_rate), self.clock())
+        self.current = Response(
+            req_id, MotionTrack(self.sample_rate), self.clock(), audible=audible, live=live
+        )
         self._set(State.ACTIVE, Reason.USER_ACTION)
         return self.current
 
@@ -114,11 +106,9 @@ class Playback:
         self.fed.emit(PlaybackInput("audio", response.req_id, pcm=pcm, end=end))
         response.samples += pcm.size
         response.audio_ended = end
-        if response.started:
-            self.sink.enqueue(pcm)
-            self.sink.set_expecting_more(not end)
-        else:
-            response.pending.append(pcm.copy())
+        if pcm.size:
+            response.pending.append(pcm.copy() if response.audible else np.zeros_like(pcm))
+        self._feed_sink(response)
 
     def add_frames(self, req_id: str, frames: Sequence[MotionFrame], *, end: bool) -> None:
         """Motion frames of response `req_id` (ignored when it is not the current one)."""
@@ -127,11 +117,14 @@ class Playback:
         self.fed.emit(PlaybackInput("motion", req_id, frames=frames, end=end))
         response = self.current
         assert response is not None
-        if frames and response.first_motion_at is None:
-            response.first_motion_at = self.clock()
+        if frames:
+            response.last_motion_at = self.clock()
+            if response.first_motion_at is None:
+                response.first_motion_at = response.last_motion_at
         response.track.add(frames)
         if end:
             response.track.ended = True
+        self._feed_sink(response)
 
     def accepts_motion(self, req_id: str) -> bool:
         """Whether `req_id` is the current response and still takes motion."""
@@ -151,6 +144,8 @@ class Playback:
         response.fallback = True
         if not response.started:
             self._start(response)
+        self._feed_sink(response)
+        self._end_stall(response)
         self._set(State.PAUSED if self.state is State.PAUSED else State.PLAYING, reason)
 
     # User actions ------------------------------------------------------------------------
@@ -221,7 +216,7 @@ class Playback:
         if response is None:
             return neutral_vector()
         position = self.position()
-        return response.track.pose_at(position + self._lead(position))
+        return self._relaxed(response, response.track.pose_at(position + self._lead(position)))
 
     def pose_at(self, position: float) -> np.ndarray:
         """The motion vector at sample `position` of the current response; the next
@@ -230,8 +225,15 @@ class Playback:
         if response is None:
             self._shown = None
             return neutral_vector()
-        pose = response.track.pose_at(position)
+        pose = self._relaxed(response, response.track.pose_at(position))
         self._shown = (response, position)
+        return pose
+
+    def _relaxed(self, response: Response, pose: np.ndarray) -> np.ndarray:
+        """`pose` with the mouth easing shut while `response` rebuffers (silence)."""
+        if response.stalled_at is not None:
+            closed = min(1.0, (self.clock() - response.stalled_at) / RELAX_S)
+            pose[MOUTH] *= np.float32(1.0 - closed)
         return pose
 
     def report_frame(self) -> float | None:
@@ -265,11 +267,13 @@ class Playback:
 
     # Progress ------------------------------------------------------------------------------
 
-    def tick(self, now: float | None = None, position: float | None = None) -> None:
-        """Advance the state machine: start, fallback, end of playback, metrics.
+    def tick(
+        self, now: float | None = None, position: float | None = None, holding: bool | None = None
+    ) -> None:
+        """Advance the state machine: start, rebuffer, fallback, end of playback, metrics.
 
-        `now` and `position` (the response's audio position) default to the clock and the
-        sink; a replay passes the recorded ones.
+        `now`, `position` (the response's audio position) and `holding` (the sink ran out)
+        default to the clock and the sink; a replay passes the recorded ones.
         """
         response = self.current
         if response is None:
@@ -280,7 +284,9 @@ class Playback:
             self._tick_waiting(response, now)
             return
         position = self.position() if position is None else position
-        self.fed.emit(PlaybackInput("tick", position=position))
+        holding = self.sink.holding if holding is None else holding
+        self.fed.emit(PlaybackInput("tick", position=position, holding=holding))
+        self._tick_rebuffer(response, now, position, holding)
         late = (position - response.track.covered_until) * 1000.0 / self.sample_rate
         if (
             self.state is State.PLAYING
@@ -299,11 +305,64 @@ class Playback:
             self._set(State.IDLE, Reason.PLAYBACK_END, response.req_id)
             return
         if now - self._last_metrics >= self.settings.metrics_interval_s:
+            if self.state is State.PLAYING:
+                self.jitter.played_steadily(now - self._last_metrics)
             self._emit_metrics(response)
+
+    def _base_ms(self, response: Response) -> float:
+        settings = self.settings
+        return settings.live_jitter_buffer_ms if response.live else settings.jitter_buffer_ms
+
+    def _need(self, response: Response) -> float:
+        """Samples of audio and motion to have ahead before `response` plays (again)."""
+        return self.jitter.target_ms(self._base_ms(response)) * self.sample_rate / 1000.0
+
+    def _tick_rebuffer(
+        self, response: Response, now: float, position: float, holding: bool
+    ) -> None:
+        """Announce a sink that ran out (`active`, rebuffering); release it once refilled."""
+        if self.state is State.PLAYING and holding:
+            response.stalled_at = now
+            self.rebuffers += 1
+            self.jitter.rebuffered(self._base_ms(response))
+            self._set(State.ACTIVE, Reason.REBUFFERING)
+            self._emit_metrics(response)
+        elif self.state is State.ACTIVE and response.stalled_at is not None:
+            need = self._need(response)
+            audio_ready = response.audio_ended or response.samples - position >= need
+            track = response.track
+            motion_ready = track.ended or track.covered_until >= min(
+                position + need, response.samples
+            )
+            if audio_ready and motion_ready:
+                self._end_stall(response, now)
+                self._set(State.PLAYING, Reason.BUFFER_REFILLED)
+            elif (
+                audio_ready and self._motion_stuck_ms(response, now) > self.settings.motion_late_ms
+            ):
+                late = (position - track.covered_until) * 1000.0 / self.sample_rate
+                message = f"motion is {late:.0f} ms behind the audio"
+                error = self._playback_error(ErrorCode.MOTION_DATA_LATE, message)
+                self.motion_failed(response.req_id, error)
+
+    @staticmethod
+    def _motion_stuck_ms(response: Response, now: float) -> float:
+        """How long a stalled response's motion has not moved on (0: not stalled)."""
+        if response.stalled_at is None:
+            return 0.0
+        return (now - max(response.stalled_at, response.last_motion_at or 0.0)) * 1000.0
+
+    def _end_stall(self, response: Response, now: float | None = None) -> None:
+        """Let a holding sink play on and count the time it held."""
+        if response.stalled_at is None:
+            return
+        self.sink.release()
+        self.stall_s += (self.clock() if now is None else now) - response.stalled_at
+        response.stalled_at = None
 
     def _tick_waiting(self, response: Response, now: float) -> None:
         track = response.track
-        need = self.settings.jitter_buffer_ms * self.sample_rate / 1000.0
+        need = self._need(response)
         if response.audio_ended:
             need = min(need, response.samples)
         if len(track) and (track.ended or track.covered_until >= need):
@@ -316,12 +375,34 @@ class Playback:
 
     def _start(self, response: Response) -> None:
         response.base = self.sink.written()
-        for pcm in response.pending:
+        self._feed_sink(response)
+
+    def _feed_sink(self, response: Response) -> None:
+        """Hand the sink the audio its motion covers while the producer is still at work
+        and the motion keeps up with it (all of it once the audio or the motion has ended,
+        the motion is late, or in audio-only); the rest waits in `pending`."""
+        if not response.started:
+            return
+        track, pending = response.track, response.pending
+        lag_ms = (response.samples - track.covered_until) * 1000.0 / self.sample_rate
+        producing = not (response.audio_ended or response.fallback or track.ended)
+        keeps_up = producing and lag_ms <= self.settings.motion_late_ms
+        reach = track.covered_until if keeps_up else response.samples
+        room = reach - response.handed
+        while pending and room > 0:
+            pcm = pending[0]
+            if pcm.size > room:
+                pcm, pending[0] = pcm[:room], pcm[room:]
+            else:
+                pending.popleft()
             self.sink.enqueue(pcm)
-        response.pending.clear()
-        self.sink.set_expecting_more(not response.audio_ended)
+            response.handed += pcm.size
+            room -= pcm.size
+        self.sink.set_expecting_more(not (response.audio_ended and not pending))
 
     def _drop(self) -> None:
+        if self.current is not None:
+            self._end_stall(self.current)
         self.current = None
         self.sink.clear()
         self.sink.resume()
@@ -341,6 +422,8 @@ class Playback:
                 av_offset_ms=self.offsets.take_median(),
                 buffered_motion_ms=response.track.buffered_ms(position),
                 underruns=self.sink.underruns,
+                rebuffers=self.rebuffers,
+                stall_s=self.stall_s,
             )
         )
 

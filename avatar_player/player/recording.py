@@ -26,7 +26,8 @@ import numpy as np
 from google.protobuf.message import DecodeError as ProtobufDecodeError
 
 from avatar_player.client import AvatarError, ConnectionChange, Phase
-from avatar_player.player.playback import Playback, PlaybackInput
+from avatar_player.player.inputs import PlaybackInput
+from avatar_player.player.playback import Playback
 from avatar_player.player.signals import Signal
 from avatar_player.player.states import ConversationChange, StateChangeReason
 from avatar_player.protocol import message_pb2 as pb
@@ -186,6 +187,10 @@ class Recorder:
             event["reason"] = str(item.reason)
         if item.position is not None:
             event["position"] = item.position
+        if item.holding:
+            event["holding"] = True
+        if item.kind == "begin" and (not item.audible or item.live):
+            event["audible"], event["live"] = item.audible, item.live
         if item.pose is not None:
             event["pose"] = base64.b64encode(item.pose.astype("<f4").tobytes()).decode("ascii")
         self._write(event)

@@ -76,7 +76,9 @@ def apply(playback: Playback, event: dict[str, Any]) -> None:
     """Feed one recorded input into `playback` (outcome events are ignored)."""
     match event["type"]:
         case "begin":
-            playback.begin(event["req_id"])
+            playback.begin(
+                event["req_id"], audible=event.get("audible", True), live=event.get("live", False)
+            )
         case "audio":
             playback.add_audio(decode_pcm(event["pcm"]), end=event["end"])
         case "motion":
@@ -106,7 +108,7 @@ def replay_simulated(recording: Recording) -> ReplayResult:
         now = event["t"]
         match event["type"]:
             case "tick":
-                playback.tick(now, event.get("position"))
+                playback.tick(now, event.get("position"), event.get("holding", False))
             case "frame":
                 position = event.get("position")
                 result.poses.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,17 +17,27 @@ class Response:
     req_id: str
     track: MotionTrack
     started_at: float
-    pending: list[np.ndarray] = field(default_factory=list)
-    """Audio received before playback started (not yet handed to the sink)."""
+    pending: deque[np.ndarray] = field(default_factory=deque)
+    """Audio received and not yet handed to the sink (it waits for its motion)."""
+    handed: int = 0
+    """Audio samples handed to the sink so far."""
     samples: int = 0
     """Audio samples received so far."""
     audio_ended: bool = False
     first_motion_at: float | None = None
     """Clock time its first motion frame arrived."""
+    last_motion_at: float | None = None
+    """Clock time motion frames last arrived."""
     base: int | None = None
     """Sink position of this response's first sample, once playback started."""
     fallback: bool = False
     """Audio-only: motion was missing, late or malformed."""
+    audible: bool = True
+    """Whether its audio is played (else silence on its clock: a user's own voice)."""
+    live: bool = False
+    """Live speech: starts with the smaller jitter buffer."""
+    stalled_at: float | None = None
+    """Clock time it ran out of audio (None: not rebuffering)."""
 
     @property
     def started(self) -> bool:

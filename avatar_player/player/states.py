@@ -35,6 +35,11 @@ class StateChangeReason(StrEnum):
     NETWORK_ERROR = "networkError"
     SERVER_ERROR = "serverError"
     FALLBACK_MODE = "fallbackMode"
+    REBUFFERING = "rebuffering"
+    """`active`: the response is still being produced and ran out of audio; the clock
+    holds until the jitter buffer has refilled."""
+    BUFFER_REFILLED = "bufferRefilled"
+    """`playing` again after a rebuffer."""
 
 
 @dataclass(frozen=True)

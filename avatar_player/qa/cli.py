@@ -48,7 +48,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(options: QaOptions) -> dict[str, Any]:
     try:
-        clip = ClipInfo.load(options.clip, options.session.sample_rate)
+        clip = (
+            None
+            if options.clip is None
+            else ClipInfo.load(options.clip, options.session.sample_rate)
+        )
     except ClipError as error:
         raise SetupError(str(error.code), error.message) from error
     _check_writable(options.report)
@@ -90,7 +94,8 @@ def _print_summary(report: dict[str, Any], destination: str) -> None:
     print(
         f"QA {report['verdict']}: {overall['responses']} response(s), first motion "
         f"{first_motion} and first rendered frame {first_frame} (max), "
-        f"A/V offset median {sync}, underruns {overall['underruns']}",
+        f"A/V offset median {sync}, underruns {overall['underruns']}, "
+        f"rebuffers {overall['rebuffers']} ({overall['stall_s']:.2f} s stalled)",
         file=sys.stderr,
     )
     for reason in report["reasons"]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from avatar_player.avatar.model import Avatar
 from avatar_player.models.player_session import PlayerSession
-from avatar_player.qa.recorder import FrameSample
+from avatar_player.qa.recorder import JAW, FrameSample
 from avatar_player.render import gl
 from avatar_player.render.offscreen import OffscreenContext
 from avatar_player.render.renderer import AvatarRenderer, RenderEvents
@@ -79,7 +79,7 @@ class OffscreenView:
         gl.finish()
         offset = self.session.report_frame()
         render_s = time.perf_counter() - started
-        self._on_frame(FrameSample(response, offset, render_s))
+        self._on_frame(FrameSample(response, offset, render_s, float(pose[JAW])))
 
     def close(self) -> None:
         """Free the GL objects and the context."""

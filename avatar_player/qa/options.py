@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from avatar_player.models.player_session import SessionOptions
@@ -12,6 +12,7 @@ from avatar_player.player import PlaybackSettings
 from avatar_player.protocol.constants import SUPPORTED_SAMPLE_RATES
 from avatar_player.render.tiers import TIERS
 from avatar_player.server.faults import QUERY_PREFIX, FaultConfig, query_key
+from avatar_player.speech import Pacing
 
 FAULT_KEYS = {query_key(f.name) for f in fields(FaultConfig)}
 """The Motion Server's per-session fault parameters (docs/protocol.md)."""
@@ -31,10 +32,17 @@ class Budgets:
 
 @dataclass(frozen=True)
 class QaOptions:
-    """Everything a run needs besides the clip."""
+    """Everything a run needs: what to say (a clip or text) and how."""
 
-    clip: Path
+    clip: Path | None
+    """The speech clip (None: `say`)."""
     session: SessionOptions
+    say: str | None = None
+    """Text to speak with TTS instead of a clip."""
+    voice: Path | None = None
+    """A Piper .onnx voice for `say` (None: the bundled voice)."""
+    pacing: Pacing = field(default_factory=Pacing)
+    """How the clip is produced over time (at once by default)."""
     report: str = STDOUT
     """Where the JSON report goes ('-': standard output)."""
     tier: str | None = None
@@ -50,7 +58,22 @@ class QaOptions:
 
 def parse_options(argv: list[str] | None = None) -> QaOptions:
     """QaOptions from the command line; prints usage and exits 2 on bad values."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if (args.clip is None) == (args.say is None):
+        parser.error("give either a CLIP or --say TEXT")
+    if args.say is not None and not args.say.strip():
+        parser.error("--say: the text is empty")
+    if args.stall_for is not None and args.stall_at is None:
+        parser.error("--stall-for needs --stall-at")
+    pacing = Pacing(
+        speed=args.pace,
+        stall_at_s=args.stall_at,
+        stall_for_s=0.0 if args.stall_at is None else args.stall_for or 1.0,
+        jitter_ms=args.jitter_ms,
+    )
+    if pacing.speed is None and (args.stall_at is not None or args.jitter_ms):
+        parser.error("--stall-at and --jitter-ms need --pace realtime or a FACTOR")
     defaults = SessionOptions()
     session = SessionOptions(
         server="relay" if args.relay else "remote" if args.url else "embedded",
@@ -67,6 +90,9 @@ def parse_options(argv: list[str] | None = None) -> QaOptions:
     return QaOptions(
         clip=args.clip,
         session=session,
+        say=args.say,
+        voice=args.voice,
+        pacing=pacing,
         report=args.report,
         tier=args.tier,
         size=args.size,
@@ -84,19 +110,50 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m avatar_player.qa",
         description=(
             "Headless QA run: connect to the embedded Motion Server (or --url, --relay),\n"
-            "play CLIP, render the avatar offscreen (EGL: no display needed) and write a\n"
-            "JSON report with a pass/warn/fail verdict. Report keys and rules: docs/qa.md."
+            "play CLIP (at once, or produced over time with --pace) or speak --say TEXT,\n"
+            "render the avatar offscreen (EGL: no display needed) and write a JSON report\n"
+            "with a pass/warn/fail verdict. Report keys and rules: docs/qa.md."
         ),
         epilog=(
             "exit status: 0 pass or warn, 1 fail, 2 usage or setup error (bad option,\n"
             "unusable clip, no OpenGL, report not writable).\n\n"
             "example:\n"
             "  python -m avatar_player.qa resources/clips/hello_16k.wav \\\n"
-            "      --fault latencyMs=200 --report qa-report.json"
+            "      --fault latencyMs=200 --report qa-report.json\n"
+            "  python -m avatar_player.qa resources/clips/pangram_24k.wav --pace 0.8\n"
+            "  python -m avatar_player.qa --say 'Hello there. How are you today?'"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("clip", type=Path, help="speech clip to play (WAV/FLAC/OGG, any rate)")
+    parser.add_argument(
+        "clip", type=Path, nargs="?", help="speech clip to play (WAV/FLAC/OGG, any rate)"
+    )
+    speech = parser.add_argument_group("live speech")
+    speech.add_argument("--say", metavar="TEXT", help="speak TEXT with TTS instead of a clip")
+    speech.add_argument(
+        "--voice", type=Path, metavar="ONNX", help="Piper voice for --say (default: bundled)"
+    )
+    speech.add_argument(
+        "--pace",
+        type=_pace,
+        default=None,
+        metavar="asap|realtime|FACTOR",
+        help="produce the clip over time: asap (at once, the default), realtime, or a speed "
+        "factor such as 0.8 (a producer slower than playback)",
+    )
+    speech.add_argument(
+        "--stall-at", type=_non_negative, metavar="S", help="the producer stalls at audio time S"
+    )
+    speech.add_argument(
+        "--stall-for", type=_non_negative, metavar="S", help="for S seconds (default: 1)"
+    )
+    speech.add_argument(
+        "--jitter-ms",
+        type=_non_negative,
+        default=0.0,
+        metavar="N",
+        help="each chunk arrives up to N ms late (order kept)",
+    )
 
     server = parser.add_argument_group("server (default: the embedded Motion Server)")
     remote = server.add_mutually_exclusive_group()
@@ -209,6 +266,26 @@ def _fault(text: str) -> tuple[str, str]:
     return key, value
 
 
+def _pace(text: str) -> float | None:
+    if text == "asap":
+        return None
+    if text == "realtime":
+        return 1.0
+    try:
+        return _positive(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected asap, realtime or a positive speed factor"
+        ) from None
+
+
+def _non_negative(text: str) -> float:
+    number = _finite(text)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number >= 0")
+    return number
+
+
 def _size(text: str) -> tuple[int, int]:
     width, _, height = text.lower().partition("x")
     if not (width.isdigit() and height.isdigit() and 0 < int(width) <= 8192 >= int(height) > 0):
@@ -217,12 +294,19 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _positive(text: str) -> float:
+    number = _finite(text)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number")
+    return number
+
+
+def _finite(text: str) -> float:
     try:
         number = float(text)
     except ValueError:
         number = math.nan
-    if not (math.isfinite(number) and number > 0):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number")
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number")
     return number
 
 

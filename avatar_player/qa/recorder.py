@@ -15,6 +15,7 @@ from avatar_player.player import (
     PlaybackMetrics,
     StateChangeReason,
 )
+from avatar_player.protocol.motion import LAYOUT
 from avatar_player.render.fps import FpsReport
 
 if TYPE_CHECKING:
@@ -28,6 +29,9 @@ AUDIO_ONLY_REASONS = frozenset(
     }
 )
 """Reasons a playing response goes on as audio only."""
+MOVING_JAW = 0.05
+"""jaw_open at or above this: a frame shows the mouth moving."""
+JAW = LAYOUT["jaw_open"].start
 
 
 @dataclass
@@ -46,6 +50,16 @@ class ResponseRecord:
     offsets_ms: list[float] = field(default_factory=list)
     underruns: int | None = None
     """The sink's underrun count at its end."""
+    requested_at: float | None = None
+    """The speech was asked for (text handed to TTS, a clip's production began)."""
+    first_sample_at: float | None = None
+    """Its first audio sample reached the DAC."""
+    first_moving_at: float | None = None
+    """A frame showing its mouth moving was presented."""
+    rebuffers: int = 0
+    stall_s: float = 0.0
+    playback_counts: tuple[int, float] = (0, 0.0)
+    """The playback's rebuffers and stall time when it began."""
 
     @property
     def req_id(self) -> str:
@@ -54,6 +68,12 @@ class ResponseRecord:
     def since_sent_ms(self, at: float | None) -> float | None:
         """Milliseconds from its first audio sent to `at`."""
         return None if at is None else (at - self.response.started_at) * 1000.0
+
+    def since_requested_ms(self, at: float | None) -> float | None:
+        """Milliseconds from the request for speech to `at`."""
+        if at is None or self.requested_at is None:
+            return None
+        return (at - self.requested_at) * 1000.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,8 @@ class FrameSample:
     offset_ms: float | None
     """The A/V offset the player measured for it (None: it showed no motion)."""
     render_s: float
+    jaw_open: float = 0.0
+    """The mouth opening it showed."""
 
 
 class Recorder:
@@ -80,6 +102,7 @@ class Recorder:
         self.renderer_first_frame_s: float | None = None
         self.render_times_s: list[float] = []
         self.underruns = 0
+        self._requested_at: float | None = None
         self._changed = asyncio.Event()
         session.connection_changed.connect(self._on_connection)
         session.conversation_changed.connect(self._on_conversation)
@@ -101,6 +124,10 @@ class Recorder:
             self._changed.clear()
             await self._changed.wait()
 
+    def requested(self) -> None:
+        """Speech is being asked for now (the next response is its answer)."""
+        self._requested_at = self._player_time()
+
     def frame(self, sample: FrameSample) -> None:
         """A frame was presented just now."""
         self.render_times_s.append(sample.render_s)
@@ -108,6 +135,8 @@ class Recorder:
         record = self.record(response.req_id) if response is not None else None
         if record is None or sample.offset_ms is None:
             return
+        if record.first_moving_at is None and sample.jaw_open >= MOVING_JAW:
+            record.first_moving_at = self._player_time()
         record.offsets_ms.append(sample.offset_ms)
         if record.first_rendered_at is None:
             record.first_rendered_at = self._player_time()
@@ -141,8 +170,9 @@ class Recorder:
             }
         )
         playback = self.session.playback
-        if change.state is ConversationState.ACTIVE and playback and playback.current:
-            self.responses.append(ResponseRecord(len(self.responses) + 1, playback.current))
+        current = playback.current if playback else None
+        if change.state is ConversationState.ACTIVE and current and not self.record(current.req_id):
+            self._begin(current)
         record = self.record(change.req_id)
         if record is None:
             return
@@ -150,9 +180,33 @@ class Recorder:
             record.playing_at = self._player_time()
         if change.state is ConversationState.IDLE:
             record.end_reason = change.reason
+            if playback is not None:
+                rebuffers, stall_s = record.playback_counts
+                record.rebuffers = playback.rebuffers - rebuffers
+                record.stall_s = playback.stall_s - stall_s
             self._changed.set()
         elif change.reason in AUDIO_ONLY_REASONS:
             record.audio_only_reason = change.reason
+
+    def _begin(self, response: Response) -> None:
+        """A new response: its record, and a tap on the sink for its first sample."""
+        playback, sink = self.session.playback, self.session.sink
+        record = ResponseRecord(len(self.responses) + 1, response)
+        record.requested_at, self._requested_at = self._requested_at, None
+        if playback is not None:
+            record.playback_counts = (playback.rebuffers, playback.stall_s)
+        self.responses.append(record)
+        if sink is not None:
+            sink.on_rendered = self._on_audio
+
+    def _on_audio(self, _: object) -> None:
+        """Audio was rendered (on the audio thread): the current response's first sample
+        reaches the DAC one output latency later."""
+        playback, sink = self.session.playback, self.session.sink
+        response = playback.current if playback else None
+        record = self.record(response.req_id) if response else None
+        if record is not None and record.first_sample_at is None and sink is not None:
+            record.first_sample_at = self._player_time() + sink.latency_s
 
     def _on_metrics(self, metrics: PlaybackMetrics) -> None:
         self.underruns = max(self.underruns, metrics.underruns)

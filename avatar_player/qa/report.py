@@ -15,6 +15,7 @@ from avatar_player.qa.recorder import ResponseRecord
 from avatar_player.qa.run import QaRun
 from avatar_player.qa.stats import FrameRate, OffsetStats, ms, spread_ms
 from avatar_player.qa.verdict import counts_by_code, run_findings, verdict
+from avatar_player.speech import TextToSpeech
 
 REPORT_FORMAT = 1
 """Bumped when a key changes meaning or disappears (new keys may be added)."""
@@ -39,12 +40,8 @@ def build_report(run: QaRun) -> dict[str, Any]:
         "reasons": [finding.to_json() for finding in findings],
         "options": _options(run),
         "server": _server(run),
-        "clip": {
-            "path": str(run.clip.path),
-            "duration_s": round(run.clip.duration_s, 3),
-            "file_rate": run.clip.file_rate,
-            "session_rate": run.clip.session_rate,
-        },
+        "clip": _clip(run),
+        "speech": _speech(run),
         "overall": {
             "responses": len(records),
             "time_to_first_motion_ms": spread_ms([_first_motion(r) for r in records]),
@@ -52,8 +49,16 @@ def build_report(run: QaRun) -> dict[str, Any]:
             "time_to_first_rendered_frame_ms": spread_ms(
                 [r.since_sent_ms(r.first_rendered_at) for r in records]
             ),
+            "time_to_first_played_sample_ms": spread_ms(
+                [r.since_requested_ms(r.first_sample_at) for r in records]
+            ),
+            "time_to_first_moving_frame_ms": spread_ms(
+                [r.since_requested_ms(r.first_moving_at) for r in records]
+            ),
             "av_offset": _offsets([o for r in records for o in r.offsets_ms]),
             "underruns": recorder.underruns,
+            "rebuffers": sum(r.rebuffers for r in records),
+            "stall_s": round(sum(r.stall_s for r in records), 3),
         },
         "responses": [_response(r, records) for r in records],
         "rendering": _rendering(run, frame_rate),
@@ -84,6 +89,27 @@ def _options(run: QaRun) -> dict[str, object]:
         "timeout_s": run.timeout_s,
         "budgets": asdict(options.budgets),
     }
+
+
+def _clip(run: QaRun) -> dict[str, object] | None:
+    clip = run.clip
+    if clip is None:
+        return None
+    return {
+        "path": str(clip.path),
+        "duration_s": round(clip.duration_s, 3),
+        "file_rate": clip.file_rate,
+        "session_rate": clip.session_rate,
+    }
+
+
+def _speech(run: QaRun) -> dict[str, object]:
+    """What produced the speech, and how."""
+    source, options = run.source, run.options
+    if isinstance(source, TextToSpeech):
+        voice = str(options.voice) if options.voice else "bundled"
+        return {"source": "tts", "text": options.say, "voice": voice, "engine": source.engine}
+    return {"source": "clip", "pacing": options.pacing.label}
 
 
 def _credentials(run: QaRun) -> str:
@@ -128,8 +154,12 @@ def _response(record: ResponseRecord, records: list[ResponseRecord]) -> dict[str
         "time_to_first_motion_ms": ms(_first_motion(record)),
         "time_to_playing_ms": ms(record.since_sent_ms(record.playing_at)),
         "time_to_first_rendered_frame_ms": ms(record.since_sent_ms(record.first_rendered_at)),
+        "time_to_first_played_sample_ms": ms(record.since_requested_ms(record.first_sample_at)),
+        "time_to_first_moving_frame_ms": ms(record.since_requested_ms(record.first_moving_at)),
         "av_offset": _offsets(record.offsets_ms),
         "underruns": underruns,
+        "rebuffers": record.rebuffers,
+        "stall_s": round(record.stall_s, 3),
         "audio_only": record.response.fallback,
         "audio_only_reason": record.audio_only_reason,
         "end_reason": record.end_reason,

@@ -21,10 +21,13 @@ from avatar_player.qa.offscreen_view import OffscreenView
 from avatar_player.qa.options import QaOptions
 from avatar_player.qa.recorder import Recorder
 from avatar_player.qa.verdict import Finding
+from avatar_player.speech import ClipSource, SpeechSource, TextToSpeech, warm_up
 
 CLOSE_TIMEOUT_S = 15.0
 BASE_TIMEOUT_S = 30.0
 """Default timeout: this, plus twice the audio to play."""
+SPOKEN_CHARS_PER_S = 10.0
+"""A generous guess of the speech TTS makes of a text (the timeout of --say)."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,12 @@ class RenderingInfo:
 class QaRun:
     """The session, what was observed, and the findings of the run itself."""
 
-    def __init__(self, options: QaOptions, clip: ClipInfo) -> None:
+    def __init__(self, options: QaOptions, clip: ClipInfo | None) -> None:
         self.options = options
         self.clip = clip
+        """The clip to play (None: the options' text is spoken)."""
+        self.source: SpeechSource | None = None
+        """The speech source of the last response."""
         self.session = PlayerSession(options.session)
         self.recorder = Recorder(self.session)
         self.findings: list[Finding] = []
@@ -71,9 +77,15 @@ class QaRun:
     @property
     def timeout_s(self) -> float:
         """The limit of the whole run (close excluded)."""
-        if self.options.timeout_s is not None:
-            return self.options.timeout_s
-        return BASE_TIMEOUT_S + 2.0 * self.clip.duration_s * self.options.repeat
+        options = self.options
+        if options.timeout_s is not None:
+            return options.timeout_s
+        if self.clip is None:
+            speech_s = len(options.say or "") / SPOKEN_CHARS_PER_S
+        else:
+            speech_s = self.clip.duration_s / (options.pacing.speed or 1.0)
+            speech_s += options.pacing.stall_for_s + options.pacing.jitter_ms / 1000.0
+        return BASE_TIMEOUT_S + 2.0 * speech_s * options.repeat
 
     async def run(self) -> None:
         """Play until done or out of time (a finding), then close everything.
@@ -96,6 +108,9 @@ class QaRun:
             self.duration_s = time.monotonic() - started
 
     async def _execute(self) -> None:
+        if self.options.say is not None:
+            self.stage = "loading the voice"  # the app loads it at start, in the background
+            await warm_up(self.options.voice)
         await self.session.open()
         self.ingress_url = self.session.ingress_url
         self.stage = "loading the avatar"
@@ -145,12 +160,20 @@ class QaRun:
         repeat = self.options.repeat
         for number in range(1, repeat + 1):
             self.stage = f"playing response {number} of {repeat}"
-            req_id = await self.session.play_clip(self.clip.path)
+            self.source = self._speech()
+            self.recorder.requested()
+            req_id = await self.session.speak(self.source)
             if req_id is None:
                 message = f"response {number} could not be sent (see the log)"
                 self.findings.append(Finding("fail", "play", message))
                 return
             await self.recorder.ended(req_id)
+
+    def _speech(self) -> SpeechSource:
+        options = self.options
+        if self.clip is None:
+            return TextToSpeech(options.say or "", options.voice)
+        return ClipSource(self.clip.path, options.pacing)
 
     async def _close(self) -> None:
         self.stage = "closing"

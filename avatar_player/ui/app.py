@@ -93,6 +93,7 @@ async def close_window(window: MainWindow) -> None:
     the widgets here, on the GUI thread, not whenever a garbage collection on some other
     thread (the server's, the audio's) gets to them: Qt objects must die on their thread."""
     window.close()
+    await window.live.close()
     await window.session.close()
     destroyed = asyncio.Event()
     window.destroyed.connect(destroyed.set)
@@ -108,9 +109,11 @@ async def run(app: QApplication, args: argparse.Namespace, settings: QSettings) 
     )
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
+    voice = asyncio.create_task(window.live.warm_up())
     if not args.no_connect:
         await window.session.connect()
     await closed.wait()
+    await voice
     await close_window(window)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
@@ -16,6 +16,7 @@ from qasync import asyncSlot
 
 from avatar_player.avatar.model import Avatar
 from avatar_player.models.actions import Action, valid_actions
+from avatar_player.models.live_speech import LiveSpeech
 from avatar_player.models.player_session import PlayerSession
 from avatar_player.models.recordings import new_recording_path
 from avatar_player.player import ConnectionChange, ConversationChange
@@ -27,6 +28,7 @@ from avatar_player.ui.connection_panel import ConnectionPanel
 from avatar_player.ui.error_log_view import ErrorLogPanel
 from avatar_player.ui.playback_panel import PlaybackPanel
 from avatar_player.ui.recording_panel import RecordingPanel
+from avatar_player.ui.speech_panel import PUSH_TO_TALK_KEY, SpeechPanel
 from avatar_player.ui.status_panel import StatusPanel
 
 AUTO_TIER = "auto"
@@ -45,6 +47,8 @@ class MainWindow(QMainWindow):
         self.status = StatusPanel()
         self.connection = ConnectionPanel(session.options)
         self.playback = PlaybackPanel()
+        self.speech = SpeechPanel()
+        self.live = LiveSpeech(session)
         self.recording = RecordingPanel()
         self.avatar = AvatarPanel(session.options.avatar_id)
         self.errors = ErrorLogPanel(session.log)
@@ -67,7 +71,15 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         side = QWidget()
         column = QVBoxLayout(side)
-        for panel in (self.status, self.connection, self.playback, self.recording, self.avatar):
+        panels = (
+            self.status,
+            self.connection,
+            self.speech,
+            self.playback,
+            self.recording,
+            self.avatar,
+        )
+        for panel in panels:
             column.addWidget(panel)
         column.addStretch()
         scroll = QScrollArea()
@@ -118,10 +130,28 @@ class MainWindow(QMainWindow):
         self.recording.record_button.clicked.connect(self.toggle_recording)
         self.recording.replay_button.clicked.connect(self.pick_replay)
         panel.api_key.textChanged.connect(self.update_actions)
+        self._connect_speech()
         QShortcut(QKeySequence("Ctrl+P"), self, self.play)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.toggle_pause)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.interrupt)
         self._audio_output_changed()
+
+    def _connect_speech(self) -> None:
+        speech, live = self.speech, self.live
+        speech.text.returnPressed.connect(self.say)
+        speech.say_button.clicked.connect(self.say)
+        speech.talk_button.pressed.connect(self.press_to_talk)
+        speech.talk_button.released.connect(live.release_to_talk)
+        speech.hands_free.toggled.connect(live.set_hands_free)
+        speech.monitor.toggled.connect(lambda on: setattr(live, "monitor", on))
+        speech.microphone.currentIndexChanged.connect(
+            lambda _: setattr(live, "device", speech.microphone.currentData())
+        )
+        speech.voice.currentIndexChanged.connect(
+            lambda _: setattr(live, "voice", speech.voice_path())
+        )
+        live.level.connect(speech.show_level)
+        live.listening.connect(speech.show_listening)
 
     def _audio_output_changed(self) -> None:
         """A new sink: show its kind and give it the chosen volume."""
@@ -143,6 +173,7 @@ class MainWindow(QMainWindow):
             playback.state,
             host_mode_clip=bool(clip and clip.host_mode),
             can_refresh_token=bool(self.session.console_url and self.connection.api_key.text()),
+            can_reconnect=controller.can_reconnect_on_demand,
         )
 
     def update_actions(self) -> None:
@@ -157,9 +188,12 @@ class MainWindow(QMainWindow):
             Action.RESUME: self.playback.resume_button,
             Action.INTERRUPT: self.playback.interrupt_button,
             Action.REPLAY: self.recording.replay_button,
+            Action.SAY: self.speech.say_button,
+            Action.TALK: self.speech.talk_button,
         }
         for action, button in buttons.items():
             button.setEnabled(action in valid)
+        self.speech.hands_free.setEnabled(Action.TALK in valid or self.live.hands_free)
 
     def _connection_changed(self, change: ConnectionChange) -> None:
         controller = self.session.controller
@@ -233,7 +267,31 @@ class MainWindow(QMainWindow):
         if clip.host_mode:
             self.session.play_recording(clip.path)
         else:
-            await self.session.play_clip(clip.path)
+            await self.session.play_clip(clip.path, self.playback.current_pacing())
+
+    @asyncSlot()
+    async def say(self) -> None:
+        """Speak the Say box's text (Enter), sentence by sentence as it is synthesized."""
+        text = self.speech.text.text()
+        if Action.SAY not in self.valid_actions() or not text.strip():
+            return
+        self.speech.text.selectAll()
+        await self.live.say(text)
+
+    def press_to_talk(self) -> None:
+        """Start talking into the microphone (until the button or key is released)."""
+        if Action.TALK in self.valid_actions():
+            self.live.press_to_talk()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == PUSH_TO_TALK_KEY and not event.isAutoRepeat():
+            self.press_to_talk()
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == PUSH_TO_TALK_KEY and not event.isAutoRepeat():
+            self.live.release_to_talk()
+        super().keyReleaseEvent(event)
 
     def pause(self) -> None:
         """Pause the response."""

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QSlider,
 )
 
-from avatar_player.models.clips import Clip, bundled_clips, clip_for
+from avatar_player.models.clips import PACINGS, Clip, bundled_clips, clip_for
+from avatar_player.speech import Pacing
 
 
 class PlaybackPanel(QGroupBox):
@@ -30,6 +31,10 @@ class PlaybackPanel(QGroupBox):
         self.browse_button = QPushButton("Open…")
         self.browse_button.setToolTip("A WAV/FLAC/OGG file, or a recording folder (Host Mode)")
         self.browse_button.clicked.connect(self.browse)
+        self.pacing = QComboBox()
+        for label, pacing in PACINGS.items():
+            self.pacing.addItem(label, pacing)
+        self.pacing.setToolTip("Send the clip at once, or produce it over time like live speech")
         self.play_button = QPushButton("Play")
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
@@ -48,19 +53,25 @@ class PlaybackPanel(QGroupBox):
         picker.addWidget(self.browse_button)
         grid = QGridLayout(self)
         grid.addLayout(picker, 0, 0, 1, 4)
+        grid.addWidget(QLabel("Send"), 1, 0)
+        grid.addWidget(self.pacing, 1, 1, 1, 3)
         for column, button in enumerate(
             (self.play_button, self.pause_button, self.resume_button, self.interrupt_button)
         ):
-            grid.addWidget(button, 1, column)
-        grid.addWidget(QLabel("Volume"), 2, 0)
-        grid.addWidget(self.volume, 2, 1, 1, 3)
-        grid.addWidget(QLabel("Quality"), 3, 0)
-        grid.addWidget(self.tier, 3, 1, 1, 2)
-        grid.addWidget(self.screenshot_button, 3, 3)
+            grid.addWidget(button, 2, column)
+        grid.addWidget(QLabel("Volume"), 3, 0)
+        grid.addWidget(self.volume, 3, 1, 1, 3)
+        grid.addWidget(QLabel("Quality"), 4, 0)
+        grid.addWidget(self.tier, 4, 1, 1, 2)
+        grid.addWidget(self.screenshot_button, 4, 3)
 
     def add_clip(self, clip: Clip) -> None:
         """Offer `clip` in the picker."""
         self.clip.addItem(clip.label, clip)
+
+    def current_pacing(self) -> Pacing:
+        """How to send the clip."""
+        return self.pacing.currentData()
 
     def current_clip(self) -> Clip | None:
         """The picked clip."""

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QProgressBar
 
 from avatar_player.player import (
     ConnectionChange,
+    ConnectionState,
     ConversationChange,
     ConversationState,
     PlaybackMetrics,
@@ -32,6 +33,12 @@ class StatusPanel(QGroupBox):
         self.buffered.setRange(0, BUFFER_GAUGE_MS)
         self.buffered.setFormat("%v ms")
         self.underruns = QLabel("0")
+        self.underruns.setToolTip("Audio glitches nobody announced (device underflows)")
+        self.rebuffers = QLabel("0")
+        self.rebuffers.setToolTip(
+            "Times live speech ran out and waited for the jitter buffer to refill"
+        )
+        self._failure = ""
         self.audio_output = QLabel("-")
         self.connection_id = QLabel("-")
         form = QFormLayout(self)
@@ -43,12 +50,19 @@ class StatusPanel(QGroupBox):
         form.addRow("First frame", self.first_frame)
         form.addRow("A/V offset", self.offset)
         form.addRow("Motion buffer", self.buffered)
+        form.addRow("Rebuffers", self.rebuffers)
         form.addRow("Underruns", self.underruns)
         form.addRow("Audio output", self.audio_output)
 
     def show_connection(self, change: ConnectionChange, connection_id: str = "") -> None:
-        """Connection badge, with the error code when failed."""
+        """Connection badge, with the error code when failed and what a reconnect follows."""
         detail = str(change.error.code) if change.error else ""
+        if change.state is ConnectionState.FAILED:
+            self._failure = detail
+        elif change.state is ConnectionState.CONNECTING and self._failure:
+            detail = f"reconnecting after {self._failure}"
+        elif change.state is ConnectionState.CONNECTED:
+            detail, self._failure = ("reconnected" if self._failure else ""), ""
         self.connection.set_state(change.state.value, detail)
         self.connection_id.setText(connection_id or "-")
 
@@ -72,9 +86,10 @@ class StatusPanel(QGroupBox):
         self.first_frame.set_state("rendered", f"{seconds * 1000:.0f} ms")
 
     def show_metrics(self, metrics: PlaybackMetrics) -> None:
-        """A/V offset, buffered motion and underruns."""
+        """A/V offset, buffered motion, rebuffers and underruns."""
         if metrics.av_offset_ms is not None:
             verdict = sync_verdict(metrics.av_offset_ms)
             self.offset.setText(f"{metrics.av_offset_ms:+.1f} ms ({verdict})")
         self.buffered.setValue(int(min(metrics.buffered_motion_ms, BUFFER_GAUGE_MS)))
         self.underruns.setText(str(metrics.underruns))
+        self.rebuffers.setText(f"{metrics.rebuffers}  (stalled {metrics.stall_s:.1f} s)")
