@@ -54,7 +54,7 @@ def microphone_environment(home: Path) -> tuple[dict[str, str], Path]:
 class FifoMicrophone:
     """Writes `block` frames at a time into the FIFO, `rate` frames per second: background
     noise at `noise_dbfs` (deterministic), with what `play()` queued mixed in. A block
-    holds at most 2048 frames (one atomic pipe write)."""
+    holds at most 2048 frames (one atomic pipe write: PIPE_BUF)."""
 
     def __init__(
         self, fifo: str | Path, rate: int, block: int, *, noise_dbfs: float = -60.0
@@ -68,7 +68,6 @@ class FifoMicrophone:
         """When each block went into the FIFO."""
         self._block_bytes = 2 * block
         self._fd = os.open(self.fifo, os.O_RDWR | os.O_NONBLOCK)  # never waits for a reader
-        fcntl.fcntl(self._fd, fcntl.F_SETPIPE_SZ, (BUFFER_BLOCKS + 1) * self._block_bytes)
         self._noise_scale = 32768.0 * 10.0 ** (noise_dbfs / 20.0)
         self._rng = np.random.default_rng(0)
         self._lock = threading.Lock()

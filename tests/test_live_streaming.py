@@ -148,3 +148,16 @@ async def test_speaking_after_a_session_timeout_reconnects_with_a_fresh_token(
         assert controller.tokens.token != first_token
     finally:
         await session.close()
+
+
+async def test_an_auth_failure_still_waits_for_the_user(tmp_path: Path) -> None:
+    async with null_player(app_id="no-such-app") as session:
+        assert not await session.connect()
+        controller = session.controller
+        assert controller is not None and controller.connection_error is not None
+        assert str(controller.connection_error.code) == "appIDUnrecognized"
+        connection = []
+        session.connection_changed.connect(connection.append)
+        assert await session.play_clip(speech_clip(tmp_path, 0.3)) is None
+        assert connection == [], "no reconnect: the app id is wrong"
+        assert session.log.entries[-1].code == "websocketError"

@@ -23,6 +23,7 @@ from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.motion import LAYOUT
 from avatar_player.relay import Relay, RelayConfig
 from avatar_player.server import MotionServer
+from avatar_player.speech import Pacing
 
 JAW = LAYOUT["jaw_open"]
 
@@ -187,3 +188,26 @@ async def test_relay_command_relays_a_response(server: MotionServer) -> None:
     assert process.returncode == 0
     assert "player p1 connected at 24000 Hz" in stderr
     assert API_KEY not in stderr
+
+
+async def test_relay_streams_a_slow_producer_with_announced_rebuffers(
+    server: MotionServer, tmp_path: Path
+) -> None:
+    """Custom Mode, live: a clip produced at 0.8x real time goes up chunk by chunk and comes
+    back to be played; the player rebuffers cleanly and plays every sample once."""
+    relay = await start_relay(server)
+    try:
+        async with player(relay) as session, render_loop(session):
+            assert await session.connect()
+            assert session.sink is not None and session.playback is not None
+            before = session.sink.position()
+            changes: list[ConversationChange] = []
+            session.conversation_changed.connect(changes.append)
+            assert await session.play_clip(speech_clip(tmp_path, 2.0), Pacing(speed=0.8))
+            await eventually(lambda: changes[-1].reason is StateChangeReason.PLAYBACK_END)
+            assert session.sink.position() - before == 32000
+            assert session.playback.rebuffers >= 1 and session.sink.underruns == 0
+            assert StateChangeReason.REBUFFERING in [c.reason for c in changes]
+            assert session.log.entries == []
+    finally:
+        await relay.stop()

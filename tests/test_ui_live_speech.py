@@ -6,12 +6,17 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from conftest import speech_clip
 from PySide6.QtCore import Qt
 from window_harness import badge, jaw_while_playing, until
 
-from avatar_player.models.actions import Action
+from avatar_player.client import AvatarError, Phase
+from avatar_player.models.actions import Action, valid_actions
+from avatar_player.player import ConnectionChange, ConnectionState, ConversationState
+from avatar_player.protocol.errors import ErrorCode
 from avatar_player.ui.main_window import MainWindow
+from avatar_player.ui.status_panel import StatusPanel
 
 
 def test_typed_text_is_spoken_by_piper_and_moves_the_jaw(run_window, qtbot) -> None:
@@ -62,3 +67,41 @@ def test_speech_controls_follow_the_connection(run_window) -> None:
         assert window.speech.talk_button.isEnabled() and window.speech.hands_free.isEnabled()
 
     run_window(scenario)
+
+
+def test_the_badge_shows_a_reconnect_on_demand(qapp) -> None:
+    panel = StatusPanel()
+    timeout = AvatarError(ErrorCode.SESSION_TIMEOUT, "idle", Phase.WEBSOCKET_RUNTIME)
+    shown = []
+    for change in (
+        ConnectionChange(ConnectionState.CONNECTED),
+        ConnectionChange(ConnectionState.FAILED, timeout),
+        ConnectionChange(ConnectionState.CONNECTING),
+        ConnectionChange(ConnectionState.CONNECTED),
+    ):
+        panel.show_connection(change)
+        shown.append(panel.connection.text())
+    assert shown == [
+        "connected",
+        "failed  sessionTimeout",
+        "connecting  reconnecting after sessionTimeout",
+        "connected  reconnected",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("can_reconnect", "expected"),
+    [(True, {Action.PLAY, Action.SAY, Action.TALK}), (False, set())],
+    ids=["transient failure", "auth failure"],
+)
+def test_speech_is_offered_on_a_failed_connection_only_when_it_can_reconnect(
+    can_reconnect: bool, expected: set[Action]
+) -> None:
+    valid = valid_actions(
+        ConnectionState.FAILED,
+        ConversationState.IDLE,
+        host_mode_clip=False,
+        can_refresh_token=False,
+        can_reconnect=can_reconnect,
+    )
+    assert valid & {Action.PLAY, Action.SAY, Action.TALK} == expected

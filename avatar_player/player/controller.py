@@ -97,6 +97,8 @@ class AvatarController:
         self._session: MotionSession | None = None
         self._network_req = ""
         self._sending = ""
+        self._sent_as: dict[str, tuple[bool, bool]] = {}
+        """(audible, live) of the responses this player sent (Custom Mode plays them later)."""
         self._stopped: deque[str] = deque(maxlen=_STOPPED_MEMORY)
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticker: asyncio.Task[None] | None = None
@@ -209,6 +211,7 @@ class AvatarController:
         local_gone = not self.custom_mode and (current is None or current.req_id != self._sending)
         if not self._sending or local_gone:
             self._sending = new_request_id()
+            self._sent_as = {self._sending: (audible, live)}
             if not self.custom_mode:
                 self.playback.begin(self._sending, audible=audible, live=live)
                 self._network_req = self._sending
@@ -351,7 +354,8 @@ class AvatarController:
             return
         current = playback.current
         if current is None or current.req_id != audio.req_id:
-            playback.begin(audio.req_id)
+            audible, live = self._sent_as.get(audio.req_id, (True, False))
+            playback.begin(audio.req_id, audible=audible, live=live)
             self._network_req = audio.req_id
         elif current.audio_ended:
             return

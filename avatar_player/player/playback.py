@@ -305,17 +305,15 @@ class Playback:
             self._set(State.IDLE, Reason.PLAYBACK_END, response.req_id)
             return
         if now - self._last_metrics >= self.settings.metrics_interval_s:
-            if self.state is State.PLAYING:
-                self.jitter.played_steadily(now - self._last_metrics)
             self._emit_metrics(response)
 
     def _base_ms(self, response: Response) -> float:
         settings = self.settings
         return settings.live_jitter_buffer_ms if response.live else settings.jitter_buffer_ms
 
-    def _need(self, response: Response) -> float:
+    def _need(self, response: Response, now: float) -> float:
         """Samples of audio and motion to have ahead before `response` plays (again)."""
-        return self.jitter.target_ms(self._base_ms(response)) * self.sample_rate / 1000.0
+        return self.jitter.target_ms(self._base_ms(response), now) * self.sample_rate / 1000.0
 
     def _tick_rebuffer(
         self, response: Response, now: float, position: float, holding: bool
@@ -324,11 +322,11 @@ class Playback:
         if self.state is State.PLAYING and holding:
             response.stalled_at = now
             self.rebuffers += 1
-            self.jitter.rebuffered(self._base_ms(response))
+            self.jitter.rebuffered(self._base_ms(response), now)
             self._set(State.ACTIVE, Reason.REBUFFERING)
             self._emit_metrics(response)
         elif self.state is State.ACTIVE and response.stalled_at is not None:
-            need = self._need(response)
+            need = self._need(response, now)
             audio_ready = response.audio_ended or response.samples - position >= need
             track = response.track
             motion_ready = track.ended or track.covered_until >= min(
@@ -362,7 +360,7 @@ class Playback:
 
     def _tick_waiting(self, response: Response, now: float) -> None:
         track = response.track
-        need = self._need(response)
+        need = self._need(response, now)
         if response.audio_ended:
             need = min(need, response.samples)
         if len(track) and (track.ended or track.covered_until >= need):
