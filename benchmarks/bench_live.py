@@ -3,12 +3,14 @@ offscreen rendering at 25 fps like the window) fed by TTS, a microphone and pace
 
 1. Text -> first played sample and -> first moving frame (jaw open), median over 10
    sentences spoken by Piper (the voice loaded and warmed first, as the app does).
-2. Microphone -> first moving frame: a FIFO-backed ALSA capture device (as in the tests)
-   fed a clip; from the speech onset entering the device to the first frame showing it.
+2. Microphone -> first moving frame: a FIFO-backed ALSA capture device (the tests'
+   `fifo_microphone`, in a child process) fed a clip, hands-free, through the player
+   (frames every 20 ms, no GL); from the speech onset entering the device to the first
+   frame with the jaw open past 0.1.
 3. Producers slower than playback and a stall (pangram_24k, 100 ms chunks): A/V offset
    median and p95 of presented frames, rebuffers, stall time, unannounced underruns.
 
-    python benchmarks/bench_live.py [--sentences N]
+    python benchmarks/bench_live.py [--sentences N] [--microphone-runs N]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +76,25 @@ def text_latency(count: int) -> None:
     )
 
 
+def microphone_latency(runs: int) -> None:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fifo_microphone import microphone_environment
+    from fifo_sound_card import run_in_child
+
+    lips = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(runs):
+            home = Path(tmp) / str(run)
+            home.mkdir()
+            env, fifo = microphone_environment(home)
+            result = run_in_child(env, "microphone_scenarios", "speak_into_the_player", str(fifo))
+            lips.append(result["lips_after_onset_s"] * 1000.0)
+    print(
+        f"microphone -> first moving frame: median {statistics.median(lips):.0f} ms "
+        f"(min {min(lips):.0f}, max {max(lips):.0f}) over {runs} utterances; target <= 250 ms"
+    )
+
+
 def pacing_table() -> None:
     print(
         f"\n{'producer':<20}{'A/V median':>12}{'A/V p95|x|':>12}{'rebuffers':>11}"
@@ -92,8 +114,10 @@ def pacing_table() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=len(SENTENCES))
+    parser.add_argument("--microphone-runs", type=int, default=5)
     args = parser.parse_args()
     text_latency(args.sentences)
+    microphone_latency(args.microphone_runs)
     pacing_table()
     return 0
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from avatar_player.speech.sentences import MAX_CHARS, split_sentences
+from avatar_player.speech.sentences import MAX_CHARS, ends_sentence, split_sentences
 from avatar_player.speech.source import SpeechError, SpeechErrorCode
 from avatar_player.speech.tts import TextToSpeech
 from avatar_player.speech.voices import ESPEAK_ENV, available_voices, bundled_voice, preload
@@ -60,7 +60,7 @@ async def no_tts_threads_within(seconds: float) -> bool:
 
 def test_sentences_keep_abbreviations_and_decimals() -> None:
     text = "Dr. Smith went to the U.S. on Jan. 5th. It cost 3.5 million, e.g. a lot! Why? Fine; ok"
-    assert split_sentences(text) == [
+    assert split_sentences(text, first_max_chars=MAX_CHARS) == [
         "Dr. Smith went to the U.S. on Jan. 5th.",
         "It cost 3.5 million, e.g. a lot!",
         "Why?",
@@ -79,15 +79,24 @@ def test_sentences_of_nothing_to_say(text: str) -> None:
     assert split_sentences(text) == []
 
 
-def test_long_first_sentence_is_cut_at_its_first_clause_after_20_chars() -> None:
+def test_a_first_sentence_is_cut_at_its_first_phrase_so_audio_comes_sooner() -> None:
     text = "The quick brown fox, which was very quick indeed, jumped over the lazy dog. Ok."
     assert split_sentences(text) == [
-        "The quick brown fox, which was very quick indeed,",
-        "jumped over the lazy dog.",
+        "The quick brown fox,",
+        "which was very quick indeed, jumped over the lazy dog.",
         "Ok.",
     ]
+    assert split_sentences("Please take a seat and make yourself comfortable.") == [
+        "Please take a seat",
+        "and make yourself comfortable.",
+    ]
+    assert split_sentences("Hello there.") == ["Hello there."], "short: not cut"
+    assert split_sentences("Your package should arrive on Thursday.") == [
+        "Your package should arrive on Thursday."
+    ], "no phrase word before the last two words"
     later = "Short. The quick brown fox, which was very quick indeed, jumped over the lazy dog."
     assert len(split_sentences(later)) == 2  # only the first piece is cut
+    assert [ends_sentence(p) for p in split_sentences(text)] == [False, True, True]
 
 
 def test_long_text_is_split_under_the_limit() -> None:
@@ -95,7 +104,7 @@ def test_long_text_is_split_under_the_limit() -> None:
     text = "It went on " + clause * 60 + "until night. " + "word " * 100 + "x" * 450
     pieces = split_sentences(text)
     assert all(0 < len(piece) <= MAX_CHARS for piece in pieces)
-    assert len(pieces[0]) <= 60
+    assert len(pieces[0]) <= 24
     assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
 
 
@@ -262,5 +271,5 @@ async def test_failure_mid_text_comes_after_the_audio_so_far(
 
     monkeypatch.delenv(ESPEAK_ENV)
     again = TextToSpeech(SENTENCE)
-    assert len(await speak(again)) == 1
+    assert len(await speak(again)) == len(again.sentences)
     assert again.engine == "espeak-ng"

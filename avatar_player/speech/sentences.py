@@ -3,8 +3,9 @@
 Sentences end at `.`, `!`, `?`, `;`, `…` followed by a space, and at line breaks; common
 abbreviations ("Dr.", "e.g.", "U.S."), initials and decimals ("3.5") stay intact. Pieces
 longer than a limit are split at clause boundaries (commas, colons, dashes), then between
-words, so no synthesis call gets a giant input. A long first sentence is cut at its first clause
-boundary, so the first audio comes sooner.
+words, so no synthesis call gets a giant input. The first sentence, when not short, is cut at
+its first phrase boundary (a clause boundary, else before a conjunction or preposition), so
+the first audio comes sooner: synthesis time grows with the length of the piece.
 """
 
 from __future__ import annotations
@@ -13,10 +14,18 @@ import re
 
 MAX_CHARS = 200
 """The longest piece handed to the synthesizer (a single longer word is cut)."""
-FIRST_MAX_CHARS = 60
-"""A first sentence longer than this is cut at its first clause boundary ..."""
-FIRST_MIN_CHARS = 20
+FIRST_MAX_CHARS = 24
+"""A first sentence longer than this is cut at its first phrase boundary ..."""
+FIRST_MIN_CHARS = 10
 """... at or after this many characters."""
+_PHRASE_WORDS = frozenset(
+    {
+        *("and", "or", "but", "so", "because", "while", "when", "where", "which", "to"),
+        *("for", "with", "about", "on", "in", "at", "of", "from", "into", "than", "after"),
+        *("before", "until"),
+    }
+)
+"""Words a spoken phrase usually starts with: a first sentence may be cut before one."""
 
 # Abbreviations whose period does not end a sentence (lowercase, without the final dot).
 _ABBREVIATION_WORDS = (
@@ -76,12 +85,23 @@ def _is_abbreviation(before: str) -> bool:
 
 
 def _cut_first(sentence: str) -> list[str]:
-    """Cut a long first sentence at its first clause boundary after FIRST_MIN_CHARS."""
-    for match in _CLAUSE_END.finditer(sentence, FIRST_MIN_CHARS):
-        head, tail = sentence[: match.end()].strip(), sentence[match.end() :].strip()
-        if _speakable(head) and _speakable(tail):
+    """Cut a long first sentence at its first phrase boundary after FIRST_MIN_CHARS: after a
+    clause mark, or before a phrase word (not one of the last two words)."""
+    words = sentence.split(" ")
+    for index in range(1, len(words)):
+        head, tail = " ".join(words[:index]), " ".join(words[index:])
+        if len(head) < FIRST_MIN_CHARS or not (_speakable(head) and _speakable(tail)):
+            continue
+        after_clause = head.endswith((",", ":", "\u2014", "\u2013", " -"))
+        before_phrase = words[index].lower() in _PHRASE_WORDS and index < len(words) - 2
+        if after_clause or before_phrase:
             return [head, tail]
     return [sentence]
+
+
+def ends_sentence(piece: str) -> bool:
+    """Whether `piece` ends a sentence (else it was cut at a phrase or clause)."""
+    return piece.rstrip("\"')]\u201d\u2019").endswith((".", "!", "?", ";", "\u2026"))
 
 
 def _limit(sentence: str, max_chars: int) -> list[str]:

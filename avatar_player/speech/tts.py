@@ -16,7 +16,7 @@ import numpy as np
 import soxr
 
 from avatar_player.audio.convert import pcm_from_float
-from avatar_player.speech.sentences import split_sentences
+from avatar_player.speech.sentences import ends_sentence, split_sentences
 from avatar_player.speech.source import SpeechError, SpeechErrorCode, SpeechSource
 from avatar_player.speech.voices import (
     INSTALL_HINT,
@@ -32,6 +32,8 @@ _LABEL_WORDS_CHARS = 24
 SILENCE_LEVEL = 0.01
 """Float sample magnitude below which the start of an utterance counts as silence (-40 dBFS)."""
 LEAD_IN_S = 0.01
+PHRASE_PAUSE_S = 0.06
+"""The pause kept between two pieces of one sentence."""
 
 
 class TextToSpeech(SpeechSource):
@@ -89,6 +91,8 @@ def _speak(engine: Engine, sentences: list[str], index: int, sample_rate: int) -
         audio, rate = engine.synthesize(sentences[index])
         if index == 0:
             audio = _trim_leading_silence(audio, rate)
+        if index + 1 < len(sentences) and not ends_sentence(sentences[index]):
+            audio = _trim_trailing_silence(audio, rate)
         if rate != sample_rate and audio.size:
             audio = soxr.resample(audio, rate, sample_rate)
         return pcm_from_float(audio)
@@ -104,6 +108,14 @@ def _trim_leading_silence(audio: np.ndarray, rate: int) -> np.ndarray:
     if not loud.size:
         return audio
     return audio[max(0, loud[0] - round(LEAD_IN_S * rate)) :]
+
+
+def _trim_trailing_silence(audio: np.ndarray, rate: int) -> np.ndarray:
+    """Shorten the silence a voice puts after a piece cut mid-sentence to a phrase pause."""
+    loud = np.flatnonzero(np.abs(audio) > SILENCE_LEVEL)
+    if not loud.size:
+        return audio
+    return audio[: loud[-1] + 1 + round(PHRASE_PAUSE_S * rate)]
 
 
 def _fallback_warning(reason: str) -> SpeechError:
