@@ -116,3 +116,22 @@ async def test_tts_failing_mid_text_plays_what_was_said_then_recovers(
         assert ("error", "ttsFailed", "speech") in codes(session)
         monkeypatch.delenv(ESPEAK_ENV)
         assert await say_and_watch(session, live, "Back again.") > 0.3
+
+
+async def test_a_microphone_that_does_not_exist_stops_hands_free_and_says_why() -> None:
+    async with null_player() as session:
+        assert await session.connect()
+        live = LiveSpeech(session)
+        stopped: list[None] = []
+        live.hands_free_stopped.connect(stopped.append)
+        live.device = "no such microphone"
+        live.set_hands_free(True)
+        await eventually(lambda: bool(stopped))
+        assert not live.hands_free
+        live.press_to_talk()
+        await eventually(lambda: session.log.entries[0].count == 2)
+        live.release_to_talk()
+        assert codes(session) == [("error", "microphoneUnavailable", "speech")]
+        assert "no such microphone" in session.log.entries[0].message
+        await live.close()
+        assert await say_and_watch(session, live, "Still here.") > 0.3

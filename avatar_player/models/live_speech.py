@@ -27,6 +27,8 @@ class LiveSpeech:
         """Microphone input level (dBFS), while it listens."""
         self.listening: Signal[bool] = Signal()
         """The microphone opened (True) or closed (False)."""
+        self.hands_free_stopped: Signal[None] = Signal()
+        """Hands-free listening stopped on its own (the microphone failed: see the log)."""
         self.voice: Path | None = None
         """A Piper .onnx voice file; None: the bundled voice."""
         self.device: Device = None
@@ -98,6 +100,7 @@ class LiveSpeech:
         while await self._talk(self._microphone("hands_free")) is not None:
             pass
         self._hands_free = None
+        self.hands_free_stopped.emit(None)
 
     def _spawn(self, coro: Coroutine[object, object, object]) -> None:
         task = asyncio.ensure_future(coro)

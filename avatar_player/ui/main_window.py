@@ -147,11 +147,16 @@ class MainWindow(QMainWindow):
         speech.microphone.currentIndexChanged.connect(
             lambda _: setattr(live, "device", speech.microphone.currentData())
         )
-        speech.voice.currentIndexChanged.connect(
-            lambda _: setattr(live, "voice", speech.voice_path())
-        )
+        speech.voice.currentIndexChanged.connect(self._voice_changed)
+        live.hands_free_stopped.connect(lambda _: speech.hands_free.setChecked(False))
         live.level.connect(speech.show_level)
         live.listening.connect(speech.show_listening)
+
+    @asyncSlot()
+    async def _voice_changed(self) -> None:
+        """Use the picked voice, loading it now rather than at the first sentence."""
+        self.live.voice = self.speech.voice_path()
+        await self.live.warm_up()
 
     def _audio_output_changed(self) -> None:
         """A new sink: show its kind and give it the chosen volume."""

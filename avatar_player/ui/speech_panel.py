@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -66,10 +68,10 @@ class SpeechPanel(QGroupBox):
         grid.addWidget(QLabel("Input"), 4, 0)
         grid.addWidget(self.level, 4, 1, 1, 3)
 
-    def voice_path(self) -> str | None:
+    def voice_path(self) -> Path | None:
         """The chosen Piper voice file (None: the bundled voice)."""
         data = self.voice.currentData()
-        return None if data == BUNDLED_VOICE else data
+        return None if data == BUNDLED_VOICE else Path(data)
 
     def browse_voice(self) -> None:
         """Pick a Piper voice file (a plain slot: no coroutine around the dialog)."""
