@@ -47,7 +47,7 @@ async def test_piper_speaks_every_sample_and_the_jaw_moves() -> None:
         played: list[np.ndarray] = []
         spoken: list[np.ndarray] = []
         assert session.sink is not None and session.playback is not None
-        session.sink.on_rendered = played.append
+        session.sink.add_tap(played.append)
         session.playback.fed.connect(
             lambda item: spoken.append(item.pcm) if item.pcm is not None else None
         )

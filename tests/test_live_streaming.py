@@ -41,7 +41,7 @@ async def stream_clip(session: PlayerSession, clip: Path, pacing: Pacing) -> Obs
     """Play `clip` produced with `pacing`; everything the sink played, states, offsets."""
     seen = Observed()
     assert session.sink is not None
-    session.sink.on_rendered = seen.played.append
+    session.sink.add_tap(seen.played.append)
     session.conversation_changed.connect(seen.changes.append)
 
     def measure() -> float | None:

@@ -348,3 +348,18 @@ def test_peeking_at_the_pose_is_not_a_frame() -> None:
     playback.report_frame()
     assert list(playback.offsets.history) == [pytest.approx(20.0)], "measured from pose()"
     assert fed.count("frame") == 1
+
+
+def test_an_audio_only_response_rebuffers_on_its_audio_alone() -> None:
+    playback, sink, changes, errors, clock = make(jitter_buffer_ms=200, motion_timeout_s=0.5)
+    playback.begin("r")
+    playback.add_audio(np.ones(RATE // 4, dtype=np.int16), end=False)  # 250 ms, no motion
+    for _ in range(50):  # 0.5 s waiting for motion, then 250 ms of audio-only
+        sink.advance(BLOCK)
+        clock.now += BLOCK / RATE
+        playback.tick()
+    assert [e.code for e in errors] == [ErrorCode.MOTION_DATA_MISSING]
+    assert states(changes)[-2:] == [(S.PLAYING, R.FALLBACK_MODE), (S.ACTIVE, R.REBUFFERING)]
+    playback.add_audio(np.ones(RATE // 2, dtype=np.int16), end=False)
+    playback.tick()
+    assert states(changes)[-1] == (S.PLAYING, R.BUFFER_REFILLED), "no motion to wait for"

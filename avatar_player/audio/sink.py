@@ -21,6 +21,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 StatusCallback = Callable[[str], None]
+Tap = Callable[[np.ndarray], None]
 
 FADE_S = 0.004
 """Length of the fade at each edge of a pause or a rebuffer."""
@@ -45,6 +46,10 @@ class AudioSink(Protocol):
     def holding(self) -> bool: ...
 
     def release(self) -> None: ...
+
+    def add_tap(self, tap: Tap) -> None: ...
+
+    def remove_tap(self, tap: Tap) -> None: ...
 
     def start(self) -> None: ...
 
@@ -111,9 +116,7 @@ class BufferedSink(ABC):
         self._underruns = 0
         self._rebuffers = 0
         self._fade = max(1, round(FADE_S * sample_rate))
-        self.on_rendered: Callable[[np.ndarray], None] | None = None
-        """Called (on the audio thread; it must not block) with each block's audio samples
-        as played, volume and fades applied: a tap for checks and exports."""
+        self._taps: tuple[Tap, ...] = ()
 
     @abstractmethod
     def start(self) -> None:
@@ -137,6 +140,15 @@ class BufferedSink(ABC):
     def holding(self) -> bool:
         """Whether the sink ran out of audio and waits for `release()`."""
         return self._holding
+
+    def add_tap(self, tap: Tap) -> None:
+        """Call `tap` with each block's audio samples as played (volume and fades applied),
+        on the audio thread: it must not block. For checks, timelines and exports."""
+        self._taps = (*self._taps, tap)
+
+    def remove_tap(self, tap: Tap) -> None:
+        """Stop calling `tap`."""
+        self._taps = tuple(t for t in self._taps if t is not tap)
 
     def release(self) -> None:
         """End a hold: queued audio plays again (fading in)."""
@@ -268,8 +280,10 @@ class BufferedSink(ABC):
                 self._blocks.popleft()
         out[filled:] = 0
         self._shape(out[:filled], fade_in=fade_in, fade_out=fade_out)
-        if self.on_rendered is not None and filled:
-            self.on_rendered(out[:filled].copy())
+        if filled and self._taps:
+            played = out[:filled].copy()
+            for tap in self._taps:
+                tap(played)
 
     def _shape(self, audio: np.ndarray, *, fade_in: bool, fade_out: bool) -> None:
         """Apply the volume and the edge fades to freshly rendered audio, in place."""

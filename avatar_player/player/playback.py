@@ -329,8 +329,10 @@ class Playback:
             need = self._need(response, now)
             audio_ready = response.audio_ended or response.samples - position >= need
             track = response.track
-            motion_ready = track.ended or track.covered_until >= min(
-                position + need, response.samples
+            motion_ready = (
+                response.fallback
+                or track.ended
+                or track.covered_until >= min(position + need, response.samples)
             )
             if audio_ready and motion_ready:
                 self._end_stall(response, now)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from avatar_player.avatar.model import Avatar
 from avatar_player.models.player_session import PlayerSession
-from avatar_player.qa.recorder import JAW, FrameSample
+from avatar_player.qa.recorder import FrameSample
 from avatar_player.render import gl
 from avatar_player.render.offscreen import OffscreenContext
 from avatar_player.render.renderer import AvatarRenderer, RenderEvents
@@ -36,10 +36,13 @@ class OffscreenView:
         tier: str | None,
         fps: float,
         on_frame: Callable[[FrameSample], None],
+        capture: bool = False,
     ) -> None:
         self.session = session
         self.fps = fps
         self._on_frame = on_frame
+        self.capture = capture
+        """Read each frame's pixels back (for a video or PNG frames)."""
         self.context = OffscreenContext(*size)
         self.renderer = AvatarRenderer(
             avatar,
@@ -75,11 +78,16 @@ class OffscreenView:
         response = playback.current
         started = time.perf_counter()
         pose = self.session.pose()
-        self.renderer.render(pose, started - self._origin, self.context.framebuffer.id)
+        context = self.context
+        self.renderer.render(pose, started - self._origin, context.framebuffer.id)
         gl.finish()
         offset = self.session.report_frame()
         render_s = time.perf_counter() - started
-        self._on_frame(FrameSample(response, offset, render_s, float(pose[JAW])))
+        buffered = response.track.buffered_ms(playback.position()) if response else None
+        rgba = None
+        if self.capture:
+            rgba = gl.read_pixels(context.framebuffer.id, context.width, context.height)
+        self._on_frame(FrameSample(response, offset, render_s, pose, buffered, rgba))
 
     def close(self) -> None:
         """Free the GL objects and the context."""

@@ -43,6 +43,16 @@ class QaOptions:
     """A Piper .onnx voice for `say` (None: the bundled voice)."""
     pacing: Pacing = field(default_factory=Pacing)
     """How the clip is produced over time (at once by default)."""
+    recording: Path | None = None
+    """A session recording to export (video, frames, HTML) instead of a run."""
+    video: Path | None = None
+    """Where the MP4 of the rendered frames and the played audio goes."""
+    frames: Path | None = None
+    """A folder for the rendered frames as PNG."""
+    overlay: bool = False
+    """Draw the state, the A/V offset and rebuffer marks on the video and frames."""
+    html: Path | None = None
+    """Where the self-contained HTML report goes."""
     report: str = STDOUT
     """Where the JSON report goes ('-': standard output)."""
     tier: str | None = None
@@ -60,8 +70,8 @@ def parse_options(argv: list[str] | None = None) -> QaOptions:
     """QaOptions from the command line; prints usage and exits 2 on bad values."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if (args.clip is None) == (args.say is None):
-        parser.error("give either a CLIP or --say TEXT")
+    if sum(x is not None for x in (args.clip, args.say, args.recording)) != 1:
+        parser.error("give one of CLIP, --say TEXT or --recording FILE")
     if args.say is not None and not args.say.strip():
         parser.error("--say: the text is empty")
     if args.stall_for is not None and args.stall_at is None:
@@ -93,6 +103,11 @@ def parse_options(argv: list[str] | None = None) -> QaOptions:
         say=args.say,
         voice=args.voice,
         pacing=pacing,
+        recording=args.recording,
+        video=args.video,
+        frames=args.frames,
+        overlay=args.overlay,
+        html=args.html,
         report=args.report,
         tier=args.tier,
         size=args.size,
@@ -209,6 +224,24 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help="play the clip N times in one session",
+    )
+
+    watch = parser.add_argument_group("watch the run")
+    watch.add_argument(
+        "--video", type=Path, metavar="MP4", help="the rendered frames with the played audio"
+    )
+    watch.add_argument(
+        "--overlay", action="store_true", help="state, A/V offset and rebuffers on the video"
+    )
+    watch.add_argument("--frames", type=Path, metavar="DIR", help="each frame as a PNG in DIR")
+    watch.add_argument(
+        "--html", type=Path, metavar="PATH", help="a self-contained HTML report with plots"
+    )
+    watch.add_argument(
+        "--recording",
+        type=Path,
+        metavar="AVREC",
+        help="make the video, frames and HTML of a session recording instead of a run",
     )
 
     run = parser.add_argument_group("run and report")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from avatar_player.models.player_session import PlayerSession
+from avatar_player.models.timeline import Timeline
 from avatar_player.player import (
     ConnectionChange,
     ConversationChange,
@@ -85,15 +89,24 @@ class FrameSample:
     offset_ms: float | None
     """The A/V offset the player measured for it (None: it showed no motion)."""
     render_s: float
-    jaw_open: float = 0.0
-    """The mouth opening it showed."""
+    pose: np.ndarray
+    buffered_ms: float | None = None
+    """Motion buffered ahead of the audio (None: nothing playing)."""
+    rgba: np.ndarray | None = None
+    """Its pixels, (height, width, 4) top row first, when the view captures them."""
 
 
 class Recorder:
     """Listens to a session's signals and to the render loop's frames."""
 
-    def __init__(self, session: PlayerSession) -> None:
+    def __init__(
+        self, session: PlayerSession, on_pixels: Callable[[float, np.ndarray], None] | None = None
+    ) -> None:
         self.session = session
+        self.on_pixels = on_pixels
+        """Gets each captured frame: its presentation time (playback clock) and pixels."""
+        self.timeline = Timeline(session.options.sample_rate)
+        """Everything presented and played, for the HTML report and the video."""
         self.origin = time.monotonic()
         self.connection: list[dict[str, object]] = []
         self.conversation: list[dict[str, object]] = []
@@ -130,12 +143,18 @@ class Recorder:
 
     def frame(self, sample: FrameSample) -> None:
         """A frame was presented just now."""
+        now = self._player_time()
+        self.timeline.add_frame(
+            now, sample.pose, sample.offset_ms, sample.buffered_ms, sample.render_s * 1000.0
+        )
+        if self.on_pixels is not None and sample.rgba is not None:
+            self.on_pixels(now, sample.rgba)
         self.render_times_s.append(sample.render_s)
         response = sample.response
         record = self.record(response.req_id) if response is not None else None
         if record is None or sample.offset_ms is None:
             return
-        if record.first_moving_at is None and sample.jaw_open >= MOVING_JAW:
+        if record.first_moving_at is None and sample.pose[JAW] >= MOVING_JAW:
             record.first_moving_at = self._player_time()
         record.offsets_ms.append(sample.offset_ms)
         if record.first_rendered_at is None:
@@ -161,6 +180,7 @@ class Recorder:
         self.connection.append({"at_ms": self._elapsed_ms(), "state": change.state, "code": code})
 
     def _on_conversation(self, change: ConversationChange) -> None:
+        self.timeline.add_state(self._player_time(), change)
         self.conversation.append(
             {
                 "at_ms": self._elapsed_ms(),
@@ -197,12 +217,15 @@ class Recorder:
             record.playback_counts = (playback.rebuffers, playback.stall_s)
         self.responses.append(record)
         if sink is not None:
-            sink.on_rendered = self._on_audio
+            sink.remove_tap(self._on_audio)
+            sink.add_tap(self._on_audio)
 
-    def _on_audio(self, _: object) -> None:
-        """Audio was rendered (on the audio thread): the current response's first sample
-        reaches the DAC one output latency later."""
+    def _on_audio(self, pcm: np.ndarray) -> None:
+        """Audio was rendered (on the audio thread): it reaches the DAC one output latency
+        later (the first sample of the current response too)."""
         playback, sink = self.session.playback, self.session.sink
+        if sink is not None:
+            self.timeline.add_audio(self._player_time() + sink.latency_s, pcm)
         response = playback.current if playback else None
         record = self.record(response.req_id) if response else None
         if record is not None and record.first_sample_at is None and sink is not None:

@@ -1,0 +1,118 @@
+"""The timeline of a session: what each presented frame showed, the audio that was played,
+and the conversation states, on the playback clock (Qt-free).
+
+The window's timeline dock shows its last seconds live; a QA run keeps all of it for the
+HTML report and the video. Bounded (`max_frames`) or not.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from avatar_player.player.states import ConversationChange
+from avatar_player.protocol.motion import LAYOUT
+
+MOUTH_CHANNELS = ("jaw_open", "mouth_round", "mouth_wide", "mouth_close")
+"""The pose channels a timeline keeps for each frame."""
+_MOUTH = [LAYOUT[name].start for name in MOUTH_CHANNELS]
+SILENCE_DB = -100.0
+
+
+@dataclass(frozen=True)
+class FramePoint:
+    """One presented frame."""
+
+    t: float
+    """Playback clock when it was presented."""
+    mouth: tuple[float, ...]
+    """`MOUTH_CHANNELS` of the pose it showed."""
+    av_offset_ms: float | None
+    """The A/V offset the player measured for it (None: it showed no motion)."""
+    buffered_ms: float | None
+    """Motion buffered ahead of the audio when it was presented (None: nothing playing)."""
+    frame_ms: float
+    """How long it took from pose to presentation."""
+
+
+@dataclass(frozen=True)
+class AudioBlock:
+    """Audio as played: `pcm` reached the DAC from clock time `t`."""
+
+    t: float
+    pcm: np.ndarray
+
+    @property
+    def level_db(self) -> float:
+        """RMS level in dBFS."""
+        if not self.pcm.size:
+            return SILENCE_DB
+        rms = float(np.sqrt(np.mean(self.pcm.astype(np.float64) ** 2))) / 32768.0
+        return max(SILENCE_DB, 20.0 * np.log10(rms)) if rms > 0 else SILENCE_DB
+
+
+@dataclass(frozen=True)
+class StatePoint:
+    """A conversation state change."""
+
+    t: float
+    state: str
+    reason: str
+    req_id: str
+
+
+class Timeline:
+    """Frames, audio blocks and states in arrival order."""
+
+    def __init__(self, sample_rate: int, max_frames: int | None = None) -> None:
+        self.sample_rate = sample_rate
+        audio_blocks = None if max_frames is None else max_frames * 4
+        self.frames: deque[FramePoint] = deque(maxlen=max_frames)
+        self.audio: deque[AudioBlock] = deque(maxlen=audio_blocks)
+        self.states: deque[StatePoint] = deque(maxlen=max_frames)
+
+    def add_frame(
+        self,
+        t: float,
+        pose: np.ndarray,
+        av_offset_ms: float | None,
+        buffered_ms: float | None,
+        frame_ms: float,
+    ) -> None:
+        """A frame showing `pose` was presented at `t`."""
+        mouth = tuple(float(pose[index]) for index in _MOUTH)
+        self.frames.append(FramePoint(t, mouth, av_offset_ms, buffered_ms, frame_ms))
+
+    def add_audio(self, t: float, pcm: np.ndarray) -> None:
+        """`pcm` reaches the DAC from `t` (called on the audio thread: appends only)."""
+        self.audio.append(AudioBlock(t, pcm))
+
+    def add_state(self, t: float, change: ConversationChange) -> None:
+        """The conversation state changed at `t`."""
+        self.states.append(StatePoint(t, str(change.state), str(change.reason), change.req_id))
+
+    def played_audio(self) -> tuple[float, np.ndarray]:
+        """The played audio as one signal: the DAC time of its first sample, and the samples
+        (silence between blocks kept, so sample i plays at t0 + i / rate)."""
+        blocks = list(self.audio)
+        if not blocks:
+            return 0.0, np.zeros(0, np.int16)
+        t0 = blocks[0].t
+        end = max(round((b.t - t0) * self.sample_rate) + b.pcm.size for b in blocks)
+        out = np.zeros(end, np.int16)
+        cursor = 0
+        for block in blocks:
+            start = max(cursor, round((block.t - t0) * self.sample_rate))
+            out[start : start + block.pcm.size] = block.pcm[: max(0, end - start)]
+            cursor = start + block.pcm.size
+        return t0, out[:cursor]
+
+    def since(self, t: float) -> Timeline:
+        """A copy holding what happened from `t` on."""
+        copy = Timeline(self.sample_rate)
+        copy.frames.extend(f for f in list(self.frames) if f.t >= t)
+        copy.audio.extend(a for a in list(self.audio) if a.t >= t)
+        copy.states.extend(s for s in list(self.states) if s.t >= t)
+        return copy
