@@ -66,14 +66,21 @@ def write_html(path: str | os.PathLike[str], report: Mapping[str, Any], timeline
     Raises HtmlReportError when `path` cannot be written (checked before plotting).
     """
     target = Path(path)
-    folder = target.parent
-    if target.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise HtmlReportError(HTML_UNWRITABLE, f"{target}: not a writable file path")
+    check_writable(target)
     page = _page(report, timeline)
     try:
         target.write_text(page, encoding="utf-8")
     except OSError as error:
         raise HtmlReportError(HTML_UNWRITABLE, f"{target}: {error}") from error
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise HtmlReportError unless `path` names a file in a writable folder (call it before
+    a run to fail early)."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise HtmlReportError(HTML_UNWRITABLE, f"{target}: not a writable file path")
 
 
 def _page(report: Mapping[str, Any], timeline: Timeline) -> str:
@@ -108,7 +115,7 @@ def _subtitle(report: Mapping[str, Any]) -> str:
     tool = _mapping(report.get("tool"))
     parts = [f"{tool.get('name', 'avatar_player')} {tool.get('version', '')}".strip()]
     if (duration := report.get("duration_s")) is not None:
-        parts.append(f"run of {duration:g} s")
+        parts.append(f"run of {_value(duration)} s")
     return " · ".join(parts)
 
 

@@ -26,6 +26,8 @@ REBUFFERING = "rebuffering"
 STATE_COLOURS = {"idle": "#9e9e9e", "active": "#f0a030", "playing": "#3a9e4f", "paused": "#4a7fc1"}
 MOUTH_COLOURS = ("#c62828", "#6a1b9a", "#00838f", "#5d4037")
 WIDTH_IN, DPI = 10.0, 100
+END_MARGIN = 0.04
+"""The time axis goes this fraction beyond the last event."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Series:
     level_db: np.ndarray
     spans: list[Span]
     end: float
+    """The end of the time axis."""
 
     @classmethod
     def of(cls, timeline: Timeline) -> Series:
@@ -78,10 +81,13 @@ class Series:
         lasts += [level_t[-1] + ENVELOPE_WINDOW_S] if level_t.size else []
         lasts += [states[-1].t - origin] if states else []
         end = max(lasts, default=0.0)
+        end += max(END_MARGIN * end, 0.1)  # room for the last state's span and label
         starts = [s.t - origin for s in states]
         spans = [
             Span(start, max(stop, start), s.state, s.reason)
-            for start, stop, s in zip(starts, [*starts[1:], end], states, strict=True)
+            for start, stop, s in zip(
+                starts, [*starts[1:], end][: len(starts)], states, strict=True
+            )
         ]
         return cls(
             frame_t,
@@ -118,7 +124,7 @@ def _plot(
     ax = figure.add_subplot()
     empty = draw(ax, series)
     if empty is None:
-        ax.set_xlim(0.0, max(series.end, 0.1))
+        ax.set_xlim(0.0, series.end)
         ax.set_xlabel("time (s) since the first frame or audio")
         ax.grid(True, alpha=0.3)
     else:
@@ -155,6 +161,11 @@ def _legend(ax: Axes, *more: Axes) -> None:
         fontsize=9,
         borderaxespad=0.2,
     )
+
+
+def _note(ax: Axes, text: str) -> None:
+    """A remark above the plot's top right corner (the legend takes the left)."""
+    ax.text(1.0, 1.02, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9)
 
 
 def _audio(ax: Axes, s: Series) -> str | None:
@@ -211,7 +222,7 @@ def _offset(ax: Axes, s: Series) -> str | None:
 
 def _buffer(ax: Axes, s: Series, underruns: int | None) -> str | None:
     if np.isnan(s.buffered_ms).all():
-        return "no motion was buffered (nothing played)"
+        return "nothing was played"
     ax.step(s.frame_t, s.buffered_ms, where="post", color="#2e7d32", label="motion buffered")
     rebuffers = [span for span in s.spans if span.reason == REBUFFERING]
     for number, span in enumerate(rebuffers):
@@ -225,16 +236,7 @@ def _buffer(ax: Axes, s: Series, underruns: int | None) -> str | None:
     ax.set_ylim(bottom=0.0)
     ax.set_ylabel("motion ahead of audio (ms)")
     note = f"rebuffers: {len(rebuffers)}   underruns: {'?' if underruns is None else underruns}"
-    ax.text(
-        0.99,
-        0.95,
-        note,
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
-        fontsize=9,
-        bbox={"facecolor": "white", "edgecolor": "#bbbbbb"},
-    )
+    _note(ax, note)
     _legend(ax)
     return None
 
@@ -266,15 +268,7 @@ def _frame_times(ax: Axes, s: Series, fps: float | None) -> str | None:
         top = max(top, target_ms * 1.5)
     clipped = int(sum((values > top).sum() for values in shown))
     if clipped:
-        ax.text(
-            0.99,
-            0.95,
-            f"{clipped} value(s) above {top:.0f} ms not shown",
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            fontsize=9,
-        )
+        _note(ax, f"{clipped} value(s) above {top:.0f} ms not shown")
     ax.set_ylim(0.0, top)
     ax.set_ylabel("ms")
     _legend(ax)
@@ -291,7 +285,15 @@ def _states(ax: Axes, s: Series) -> str | None:
         )
         row = -0.45 - 0.5 * (number % 3)
         ax.plot([span.start, span.start], [row + 0.2, 0.0], color="#888888", linewidth=0.6)
-        ax.text(span.start, row, f"{span.state} ({span.reason})", fontsize=8, va="center")
+        right = span.start > 0.8 * s.end  # label to the left of its tick near the end
+        ax.text(
+            span.start,
+            row,
+            f"{span.state} ({span.reason})",
+            fontsize=8,
+            va="center",
+            ha="right" if right else "left",
+        )
     for state, colour in STATE_COLOURS.items():
         if any(span.state == state for span in s.spans):
             ax.bar(0, 0, color=colour, label=state)
