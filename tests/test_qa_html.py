@@ -20,11 +20,11 @@ from PIL import Image
 from avatar_player.models.timeline import Timeline
 from avatar_player.player import ConversationChange, ConversationState, StateChangeReason
 from avatar_player.protocol.motion import LAYOUT, VECTOR_SIZE
-from avatar_player.qa.html_report import HtmlReportError, check_writable, write_html
 from avatar_player.qa.options import parse_options
 from avatar_player.qa.report import build_report
 from avatar_player.qa.run import ClipInfo, QaRun
 from avatar_player.render.offscreen import OffscreenUnavailable
+from avatar_player.watch.html_report import HtmlReportError, check_writable, write_html
 
 LIGHT_RUN = ("--tier", "minimal", "--size", "320x180", "--report", "-")
 PLOTS = 5

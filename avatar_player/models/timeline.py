@@ -19,6 +19,9 @@ MOUTH_CHANNELS = ("jaw_open", "mouth_round", "mouth_wide", "mouth_close")
 """The pose channels a timeline keeps for each frame."""
 _MOUTH = [LAYOUT[name].start for name in MOUTH_CHANNELS]
 SILENCE_DB = -100.0
+JOIN_S = 0.05
+"""Audio blocks stamped closer than this after the previous one's end continue it (the
+stamps are taken in the audio callback and jitter); a longer gap is a pause or a hold."""
 
 
 @dataclass(frozen=True)
@@ -94,18 +97,20 @@ class Timeline:
         self.states.append(StatePoint(t, str(change.state), str(change.reason), change.req_id))
 
     def played_audio(self) -> tuple[float, np.ndarray]:
-        """The played audio as one signal: the DAC time of its first sample, and the samples
-        (silence between blocks kept, so sample i plays at t0 + i / rate)."""
+        """The played audio as one signal: the DAC time of its first sample, and the samples,
+        with silence where playing paused or held (sample i plays at about t0 + i / rate)."""
         blocks = list(self.audio)
         if not blocks:
             return 0.0, np.zeros(0, np.int16)
         t0 = blocks[0].t
         end = max(round((b.t - t0) * self.sample_rate) + b.pcm.size for b in blocks)
-        out = np.zeros(end, np.int16)
+        out = np.zeros(end + len(blocks) * round(JOIN_S * self.sample_rate), np.int16)
         cursor = 0
         for block in blocks:
-            start = max(cursor, round((block.t - t0) * self.sample_rate))
-            out[start : start + block.pcm.size] = block.pcm[: max(0, end - start)]
+            start = round((block.t - t0) * self.sample_rate)
+            if start - cursor < JOIN_S * self.sample_rate:
+                start = cursor  # the stamps jitter with the callbacks: contiguous audio
+            out[start : start + block.pcm.size] = block.pcm
             cursor = start + block.pcm.size
         return t0, out[:cursor]
 

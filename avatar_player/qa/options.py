@@ -51,6 +51,7 @@ class QaOptions:
     """A folder for the rendered frames as PNG."""
     overlay: bool = False
     """Draw the state, the A/V offset and rebuffer marks on the video and frames."""
+    video_codec: str = "libx264"
     html: Path | None = None
     """Where the self-contained HTML report goes."""
     report: str = STDOUT
@@ -107,6 +108,7 @@ def parse_options(argv: list[str] | None = None) -> QaOptions:
         video=args.video,
         frames=args.frames,
         overlay=args.overlay,
+        video_codec=args.video_codec,
         html=args.html,
         report=args.report,
         tier=args.tier,
@@ -232,6 +234,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     watch.add_argument(
         "--overlay", action="store_true", help="state, A/V offset and rebuffers on the video"
+    )
+    watch.add_argument(
+        "--video-codec", default="libx264", metavar="NAME", help="FFmpeg encoder (libx264)"
     )
     watch.add_argument("--frames", type=Path, metavar="DIR", help="each frame as a PNG in DIR")
     watch.add_argument(

@@ -73,6 +73,8 @@ class QaRun:
         self.rendering: RenderingInfo | None = None
         self.duration_s = 0.0
         self._view: OffscreenView | None = None
+        self.capture = False
+        """Read every rendered frame back (for a video or PNG frames)."""
 
     @property
     def timeout_s(self) -> float:
@@ -127,6 +129,7 @@ class QaRun:
             tier=self.options.tier,
             fps=self.options.fps,
             on_frame=self.recorder.frame,
+            capture=self.capture,
         )
         renderer = view.renderer
         self.rendering = RenderingInfo(

@@ -19,6 +19,7 @@ from avatar_player.models.actions import Action, valid_actions
 from avatar_player.models.live_speech import LiveSpeech
 from avatar_player.models.player_session import PlayerSession
 from avatar_player.models.recordings import new_recording_path
+from avatar_player.models.timeline_feed import TimelineFeed
 from avatar_player.player import ConnectionChange, ConversationChange
 from avatar_player.render.fps import FpsReport
 from avatar_player.render.tiers import TIERS
@@ -30,6 +31,7 @@ from avatar_player.ui.playback_panel import PlaybackPanel
 from avatar_player.ui.recording_panel import RecordingPanel
 from avatar_player.ui.speech_panel import PUSH_TO_TALK_KEY, SpeechPanel
 from avatar_player.ui.status_panel import StatusPanel
+from avatar_player.ui.timeline_dock import TimelineDock
 
 AUTO_TIER = "auto"
 
@@ -52,10 +54,11 @@ class MainWindow(QMainWindow):
         self.recording = RecordingPanel()
         self.avatar = AvatarPanel(session.options.avatar_id)
         self.errors = ErrorLogPanel(session.log)
+        self.timeline_feed = TimelineFeed(session)
         self.view = AvatarView(
             avatar,
-            session.pose,
-            on_presented=session.report_frame,
+            self.timeline_feed.pose,
+            on_presented=self.timeline_feed.presented,
             on_first_frame=self._first_frame,
             on_fps=self._frame_rate,
             tier=tier,
@@ -99,6 +102,15 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 0)
         self.setCentralWidget(self.splitter)
         self.resize(1400, 860)
+        self._build_timeline()
+
+    def _build_timeline(self) -> None:
+        """The timeline dock on the right (beside the status column), toggled in View."""
+        self.timeline = TimelineDock(self.timeline_feed, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.timeline)
+        self.resizeDocks([self.timeline], [340], Qt.Orientation.Horizontal)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.timeline.toggleViewAction())
 
     def _fill_tiers(self, tier: str | None) -> None:
         combo = self.playback.tier
@@ -161,6 +173,7 @@ class MainWindow(QMainWindow):
     def _audio_output_changed(self) -> None:
         """A new sink: show its kind and give it the chosen volume."""
         sink = self.session.sink
+        self.timeline_feed.attach(sink)
         self.status.audio_output.setText(type(sink).__name__ if sink else "-")
         if sink is not None:
             self.session.set_volume(self.playback.volume.value() / 100)
@@ -357,6 +370,9 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        docks = settings.value("window/docks")
+        if isinstance(docks, QByteArray):
+            self.restoreState(docks)
         for key, splitter in (("window/splitter", self.splitter), ("window/left", self.left)):
             state = settings.value(key)
             if isinstance(state, QByteArray):
@@ -372,6 +388,7 @@ class MainWindow(QMainWindow):
         """Persist geometry and choices (never the API key or a token)."""
         settings = self.settings
         settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/docks", self.saveState())
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("window/left", self.left.saveState())
         settings.setValue("playback/volume", self.playback.volume.value())

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from avatar_player.models.timeline import Timeline
-from avatar_player.qa.plots import Plot, render_plots
+from avatar_player.watch.plots import Plot, render_plots
 
 HTML_UNWRITABLE = "htmlUnwritable"
 SECRET_KEY = re.compile(r"key|token|secret|password", re.IGNORECASE)

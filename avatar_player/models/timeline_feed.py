@@ -1,0 +1,179 @@
+"""Feeds a window's Timeline from its PlayerSession and cuts stretches of it into arrays for
+plotting (Qt-free).
+
+Frames come from the view (`pose` as its pose source, `presented` when the frame is on
+screen), audio from a tap on the session's sink (re-`attach` it when the sink is rebuilt),
+states from `session.conversation_changed`. Times are on the playback clock.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from avatar_player.audio.sink import AudioSink
+from avatar_player.models.player_session import PlayerSession
+from avatar_player.models.timeline import MOUTH_CHANNELS, AudioBlock, StatePoint, Timeline
+from avatar_player.player.states import ConversationChange, ConversationState, StateChangeReason
+from avatar_player.protocol.motion import neutral_vector
+
+HISTORY_S = 60.0
+"""How much the window keeps (at `FRAME_RATE`; more at lower frame rates)."""
+FRAME_RATE = 60.0
+
+
+@dataclass(frozen=True)
+class TimelineSeries:
+    """A stretch of the timeline as columns; times in seconds since the feed started."""
+
+    frame_t: np.ndarray
+    mouth: np.ndarray
+    """(frames, `MOUTH_CHANNELS`)."""
+    offset_ms: np.ndarray
+    """NaN where the frame showed no motion."""
+    buffered_ms: np.ndarray
+    """NaN where nothing was playing."""
+    frame_ms: np.ndarray
+    audio_t: np.ndarray
+    level_db: np.ndarray
+    rebuffering: list[tuple[float, float]]
+    """(start, end) of each rebuffer."""
+
+
+class TimelineFeed:
+    """Keeps a bounded Timeline of what one session presented, played and went through."""
+
+    def __init__(self, session: PlayerSession, history_s: float = HISTORY_S) -> None:
+        self.session = session
+        self.timeline = Timeline(
+            session.options.sample_rate, max_frames=round(history_s * FRAME_RATE)
+        )
+        self.origin = self.now()
+        self._sink: AudioSink | None = None
+        self._tap: Callable[[np.ndarray], None] | None = None
+        self._posed: tuple[float, np.ndarray] | None = None
+        self._levels: deque[tuple[float, float]] = deque(maxlen=self.timeline.audio.maxlen)
+        self._last_block: AudioBlock | None = None
+        session.conversation_changed.connect(self._changed)
+
+    def now(self) -> float:
+        """The playback clock."""
+        playback = self.session.playback
+        return playback.clock() if playback is not None else time.monotonic()
+
+    def elapsed(self) -> float:
+        """Seconds since the feed started (the plots' time axis)."""
+        return self.now() - self.origin
+
+    # Feeding ---------------------------------------------------------------------------------
+
+    def pose(self) -> np.ndarray:
+        """The view's pose source: the session's pose for the next frame, remembered
+        (neutral while the session rebuilds its player for a new sample rate)."""
+        if self.session.playback is None:
+            return neutral_vector()
+        pose = self.session.pose()
+        self._posed = (self.now(), pose)
+        return pose
+
+    def presented(self) -> float | None:
+        """The view presented the last `pose()`: report it to the session and record it;
+        its A/V offset (ms) if it showed motion."""
+        posed, self._posed = self._posed, None
+        if posed is None or self.session.playback is None:
+            return None
+        offset_ms = self.session.report_frame()
+        now = self.now()
+        posed_at, pose = posed
+        frame_ms = (now - posed_at) * 1000.0
+        self.timeline.add_frame(now, pose, offset_ms, self._buffered_ms(), frame_ms)
+        return offset_ms
+
+    def attach(self, sink: AudioSink | None) -> None:
+        """Record what `sink` plays (the session's current sink) instead of the last one."""
+        if sink is self._sink:
+            return
+        if self._sink is not None and self._tap is not None:
+            self._sink.remove_tap(self._tap)
+        self._sink, self._tap = sink, None
+        if sink is not None:
+
+            def tap(pcm: np.ndarray) -> None:  # the audio thread: appends only
+                self.timeline.add_audio(self.now() + sink.latency_s, pcm)
+
+            self._tap = tap
+            sink.add_tap(tap)
+
+    def _buffered_ms(self) -> float | None:
+        playback = self.session.playback
+        response = playback.current if playback is not None else None
+        if playback is None or response is None:
+            return None
+        return response.track.buffered_ms(playback.position())
+
+    def _changed(self, change: ConversationChange) -> None:
+        self.timeline.add_state(self.now(), change)
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def series(self, since: float | None = None) -> TimelineSeries:
+        """What happened from `since` (seconds since the start; None: all that is kept)."""
+        start = -np.inf if since is None else self.origin + since
+        frames = list(self.timeline.frames)
+        frames = frames[bisect_left(frames, start, key=lambda f: f.t) :]
+        levels = self._update_levels()
+        levels = levels[bisect_left(levels, start, key=lambda level: level[0]) :]
+        audio = np.array(levels, dtype=float).reshape(-1, 2)
+        count = len(frames)
+        return TimelineSeries(
+            frame_t=np.fromiter((f.t for f in frames), float, count) - self.origin,
+            mouth=np.array([f.mouth for f in frames], dtype=float).reshape(
+                count, len(MOUTH_CHANNELS)
+            ),
+            offset_ms=_column(f.av_offset_ms for f in frames),
+            buffered_ms=_column(f.buffered_ms for f in frames),
+            frame_ms=np.fromiter((f.frame_ms for f in frames), float, count),
+            audio_t=audio[:, 0] - self.origin,
+            level_db=audio[:, 1],
+            rebuffering=[
+                (a - self.origin, b - self.origin)
+                for a, b in _rebuffers(list(self.timeline.states), self.now())
+                if b >= start
+            ],
+        )
+
+    def _update_levels(self) -> list[tuple[float, float]]:
+        """The level of every audio block kept, computing only those new since last time."""
+        blocks = list(self.timeline.audio)
+        new: list[AudioBlock] = []
+        for block in reversed(blocks):
+            if block is self._last_block:
+                break
+            new.append(block)
+        if new:
+            self._last_block = new[0]
+            self._levels.extend((block.t, block.level_db) for block in reversed(new))
+        return list(self._levels)
+
+
+def _column(values: Iterable[float | None]) -> np.ndarray:
+    """Floats with None as NaN."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _rebuffers(states: list[StatePoint], now: float) -> list[tuple[float, float]]:
+    """(start, end) of each stretch spent rebuffering (the last one may still run)."""
+    spans = []
+    for index, point in enumerate(states):
+        if (point.state, point.reason) == (
+            ConversationState.ACTIVE,
+            StateChangeReason.REBUFFERING,
+        ):
+            end = states[index + 1].t if index + 1 < len(states) else now
+            spans.append((point.t, end))
+    return spans

@@ -1,0 +1,246 @@
+"""The timeline dock: the last seconds of audio level, mouth channels, A/V offset, motion
+buffer and frame time, live (pyqtgraph, one shared time axis).
+
+The plots follow the clock at `REFRESH_MS` while the dock is visible. Freeze stops them
+on everything kept so far (the feed keeps recording): drag or wheel along the time axis
+to scroll and zoom; unfreeze to follow again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from avatar_player.models.timeline import MOUTH_CHANNELS
+from avatar_player.models.timeline_feed import TimelineFeed, TimelineSeries
+from avatar_player.player.metrics import ATSC_MS
+from avatar_player.ui.avatar_view import TARGET_FPS
+
+
+def _immortalize_singletons() -> None:
+    """PySide6 6.12 returns None from void methods (and bools from `SignalInstance.emit`)
+    without the reference it owes. Before 3.12 these singletons are not immortal, so CPython
+    aborts ("deallocating None") once their count runs out: pyqtgraph's painting does that
+    in seconds, the rest of the window in about half an hour. Give them a count that cannot
+    run out, as CPython 3.12 does."""
+    if sys.version_info < (3, 12):
+        for singleton in (None, True, False):
+            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
+
+
+_immortalize_singletons()
+
+WINDOW_S = 10.0
+"""How much the plots show while following."""
+REFRESH_MS = 100
+AUDIO_GAP_S = 0.1
+"""Audio blocks further apart than this are not joined (nothing was played between)."""
+AUDIO_FLOOR_DB = -80.0
+MOUTH_COLOURS = ("#e6550d", "#3182bd", "#31a354", "#756bb1")
+MOUTH_LABELS = ("jaw", "round", "wide", "close")
+REBUFFER_BRUSH = pg.mkBrush(230, 80, 80, 50)
+BAND_BRUSH = pg.mkBrush(60, 170, 90, 60)
+FRAME_BUDGET_MS = 1000.0 / TARGET_FPS
+
+
+def _curve(plot: pg.PlotItem, colour: str, name: str | None = None) -> pg.PlotCurveItem:
+    """A line in `plot` (a bare curve: lighter than a PlotDataItem to update)."""
+    curve = pg.PlotCurveItem(pen=colour, name=name)
+    plot.addItem(curve)
+    return curve
+
+
+class TimelinePlots(pg.GraphicsLayoutWidget):
+    """The plots, one above the other, with a shared time axis (seconds)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setBackground("w")
+        self.ci.layout.setSpacing(2)
+        self.audio = self._plot("audio dBFS", (AUDIO_FLOOR_DB, 0.0))
+        self.mouth = self._plot("mouth", (0.0, 1.0))
+        self.offset = self._plot("A/V ms", ATSC_MS)
+        self.buffer = self._plot("buffer ms", (0.0, 500.0))
+        self.frame = self._plot("frame ms", (0.0, 2 * FRAME_BUDGET_MS))
+        self.plots = (self.audio, self.mouth, self.offset, self.buffer, self.frame)
+        for plot in self.plots[:-1]:
+            plot.hideAxis("bottom")
+            plot.setXLink(self.frame)
+        self.frame.setLabel("bottom", "time", units="s")
+        band = pg.LinearRegionItem(ATSC_MS, "horizontal", brush=BAND_BRUSH, movable=False)
+        band.setZValue(-10)
+        self.offset.addItem(band)
+        dashed = pg.mkPen("#888", style=Qt.PenStyle.DashLine)
+        self.frame.addItem(pg.InfiniteLine(FRAME_BUDGET_MS, angle=0, pen=dashed))
+        legend = self.mouth.addLegend(offset=(4, 2), colCount=len(MOUTH_CHANNELS))
+        legend.setLabelTextSize("7pt")
+        self.curves: dict[str, pg.PlotCurveItem] = {
+            "audio": _curve(self.audio, "#444"),
+            **{
+                name: _curve(self.mouth, colour, label)
+                for name, label, colour in zip(
+                    MOUTH_CHANNELS, MOUTH_LABELS, MOUTH_COLOURS, strict=True
+                )
+            },
+            "offset": _curve(self.offset, "#c51b8a"),
+            "buffer": _curve(self.buffer, "#2171b5"),
+            "frame": _curve(self.frame, "#444"),
+        }
+        self._spans: list[list[pg.LinearRegionItem]] = []
+        self._y_shown: dict[pg.PlotItem, tuple[float, float]] = {}
+
+    def _plot(self, label: str, y_range: tuple[float, float]) -> pg.PlotItem:
+        plot = self.addPlot(row=len(self.ci.items), col=0)
+        plot.setLabel("left", label)
+        left = plot.getAxis("left")
+        left.setWidth(48)
+        left.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # mostly static
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setMouseEnabled(x=False, y=False)
+        plot.setYRange(*y_range, padding=0.05)
+        return plot
+
+    def show_series(self, series: TimelineSeries) -> None:
+        """Plot `series`."""
+        curves, t = self.curves, series.frame_t
+        joined = np.diff(series.audio_t, append=np.inf) < AUDIO_GAP_S
+        level = np.maximum(series.level_db, AUDIO_FLOOR_DB)
+        curves["audio"].setData(series.audio_t, level, connect=joined)
+        for index, name in enumerate(MOUTH_CHANNELS):
+            curves[name].setData(t, series.mouth[:, index])
+        curves["offset"].setData(t, series.offset_ms, connect="finite")
+        curves["buffer"].setData(t, series.buffered_ms, connect="finite")
+        curves["frame"].setData(t, series.frame_ms)
+        self._fit_y(self.offset, series.offset_ms, ATSC_MS)
+        self._fit_y(self.buffer, series.buffered_ms, (0.0, 500.0))
+        self._fit_y(self.frame, series.frame_ms, (0.0, 2 * FRAME_BUDGET_MS))
+        self._show_rebuffers(series.rebuffering)
+
+    def _fit_y(self, plot: pg.PlotItem, values: np.ndarray, least: tuple[float, float]) -> None:
+        """Show at least `least`, and all of `values`."""
+        finite = values[np.isfinite(values)]
+        low = min(least[0], float(finite.min())) if finite.size else least[0]
+        high = max(least[1], float(finite.max())) if finite.size else least[1]
+        if self._y_shown.get(plot) != (low, high):
+            self._y_shown[plot] = (low, high)
+            plot.setYRange(low, high, padding=0.05)
+
+    def _show_rebuffers(self, spans: list[tuple[float, float]]) -> None:
+        """Shade the rebuffering spans in every plot (regions are reused)."""
+        while len(self._spans) < len(spans):
+            regions = [
+                pg.LinearRegionItem(brush=REBUFFER_BRUSH, pen=pg.mkPen(None), movable=False)
+                for _ in self.plots
+            ]
+            for plot, region in zip(self.plots, regions, strict=True):
+                region.setZValue(-20)
+                plot.addItem(region)
+            self._spans.append(regions)
+        for index, regions in enumerate(self._spans):
+            for region in regions:
+                region.setVisible(index < len(spans))
+                if index < len(spans):
+                    region.setRegion(spans[index])
+
+    def set_x(self, start: float, end: float) -> None:
+        """Show times `start`..`end`."""
+        self.frame.setXRange(start, end, padding=0)
+
+    def x_range(self) -> tuple[float, float]:
+        """The times shown."""
+        start, end = self.frame.viewRange()[0]
+        return start, end
+
+    def set_scrollable(self, start: float | None, end: float | None) -> None:
+        """Let the user drag and zoom along time within `start`..`end` (None: not at all)."""
+        for plot in self.plots:
+            plot.setMouseEnabled(x=start is not None, y=False)
+            plot.setLimits(xMin=start, xMax=end)
+
+
+class TimelineDock(QDockWidget):
+    """The live timeline of one window's session."""
+
+    def __init__(self, feed: TimelineFeed, parent: QWidget | None = None) -> None:
+        super().__init__("Timeline", parent)
+        self.setObjectName("timeline")
+        self.feed = feed
+        self.plots = TimelinePlots()
+        self.freeze_button = QPushButton("Freeze")
+        self.freeze_button.setCheckable(True)
+        self.freeze_button.setToolTip("Stop following; drag or wheel along time to scroll")
+        self.freeze_button.toggled.connect(self._frozen_changed)
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.clicked.connect(self._export_dialog)
+        self.hint = QLabel(f"last {WINDOW_S:g} s")
+        controls = QHBoxLayout()
+        for widget in (self.freeze_button, self.export_button, self.hint):
+            controls.addWidget(widget)
+        controls.addStretch()
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(4, 2, 4, 4)
+        column.addLayout(controls)
+        column.addWidget(self.plots)
+        self.setWidget(body)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the plots stopped following the clock."""
+        return self.freeze_button.isChecked()
+
+    def refresh(self) -> None:
+        """Show the last `WINDOW_S` seconds (nothing to do when hidden or frozen)."""
+        if self.frozen or not self.isVisible():
+            return
+        now = self.feed.elapsed()
+        self.plots.show_series(self.feed.series(now - WINDOW_S))
+        self.plots.set_x(now - WINDOW_S, now)
+
+    def set_frozen(self, frozen: bool) -> None:
+        """Freeze on everything kept so far, scrollable; or follow the clock again."""
+        self.freeze_button.setChecked(frozen)
+
+    def _frozen_changed(self, frozen: bool) -> None:
+        if not frozen:
+            self.plots.set_scrollable(None, None)
+            self.hint.setText(f"last {WINDOW_S:g} s")
+            self.refresh()
+            return
+        series = self.feed.series()
+        now = self.feed.elapsed()
+        start = min(now - WINDOW_S, *series.frame_t[:1], *series.audio_t[:1])
+        self.plots.show_series(series)
+        self.plots.set_scrollable(start, now)
+        self.hint.setText(f"frozen: {now - start:.0f} s kept, drag to scroll")
+
+    def export_png(self, path: str | Path) -> bool:
+        """Save the plots as they are shown as a PNG."""
+        return self.plots.grab().save(str(path), "PNG")
+
+    def _export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export timeline", "timeline.png", "PNG (*.png)"
+        )
+        if path:
+            self.export_png(path)
