@@ -29,7 +29,8 @@ FRAME_RATE = 60.0
 
 @dataclass(frozen=True)
 class TimelineSeries:
-    """A stretch of the timeline as columns; times in seconds since the feed started."""
+    """A stretch of the timeline as columns; times in seconds relative to when it was cut
+    (all <= 0)."""
 
     frame_t: np.ndarray
     mouth: np.ndarray
@@ -53,7 +54,6 @@ class TimelineFeed:
         self.timeline = Timeline(
             session.options.sample_rate, max_frames=round(history_s * FRAME_RATE)
         )
-        self.origin = self.now()
         self._sink: AudioSink | None = None
         self._tap: Callable[[np.ndarray], None] | None = None
         self._posed: tuple[float, np.ndarray] | None = None
@@ -65,10 +65,6 @@ class TimelineFeed:
         """The playback clock."""
         playback = self.session.playback
         return playback.clock() if playback is not None else time.monotonic()
-
-    def elapsed(self) -> float:
-        """Seconds since the feed started (the plots' time axis)."""
-        return self.now() - self.origin
 
     # Feeding ---------------------------------------------------------------------------------
 
@@ -121,9 +117,10 @@ class TimelineFeed:
 
     # Reading ---------------------------------------------------------------------------------
 
-    def series(self, since: float | None = None) -> TimelineSeries:
-        """What happened from `since` (seconds since the start; None: all that is kept)."""
-        start = -np.inf if since is None else self.origin + since
+    def series(self, seconds: float | None = None) -> TimelineSeries:
+        """What happened in the last `seconds` (None: all that is kept), up to now."""
+        now = self.now()
+        start = -np.inf if seconds is None else now - seconds
         frames = list(self.timeline.frames)
         frames = frames[bisect_left(frames, start, key=lambda f: f.t) :]
         levels = self._update_levels()
@@ -131,18 +128,18 @@ class TimelineFeed:
         audio = np.array(levels, dtype=float).reshape(-1, 2)
         count = len(frames)
         return TimelineSeries(
-            frame_t=np.fromiter((f.t for f in frames), float, count) - self.origin,
+            frame_t=np.fromiter((f.t for f in frames), float, count) - now,
             mouth=np.array([f.mouth for f in frames], dtype=float).reshape(
                 count, len(MOUTH_CHANNELS)
             ),
             offset_ms=_column(f.av_offset_ms for f in frames),
             buffered_ms=_column(f.buffered_ms for f in frames),
             frame_ms=np.fromiter((f.frame_ms for f in frames), float, count),
-            audio_t=audio[:, 0] - self.origin,
+            audio_t=audio[:, 0] - now,
             level_db=audio[:, 1],
             rebuffering=[
-                (a - self.origin, b - self.origin)
-                for a, b in _rebuffers(list(self.timeline.states), self.now())
+                (a - now, b - now)
+                for a, b in _rebuffers(list(self.timeline.states), now)
                 if b >= start
             ],
         )
