@@ -332,3 +332,26 @@ def test_unpaced_alsa_null_device_falls_back(tmp_path) -> None:
     # DAC times there are implausible (== currentTime): the stream latency is used instead
     assert result["latency"] == result["stream_latency"] > 0
     assert result["position"] == 1000
+
+
+def test_taps_see_each_played_block_once_and_can_be_removed() -> None:
+    class Listener:
+        def __init__(self) -> None:
+            self.blocks: list[np.ndarray] = []
+
+        def heard(self, pcm: np.ndarray) -> None:
+            self.blocks.append(pcm)
+
+    sink = ManualClockSink(RATE)
+    listener = Listener()
+    sink.add_tap(listener.heard)
+    sink.remove_tap(listener.heard)  # another bound-method object, equal to the first
+    sink.add_tap(listener.heard)
+    sink.enqueue(ramp(300))
+    sink.advance(200)
+    sink.advance(200)  # 100 samples, then silence: taps get audio only
+    assert [b.size for b in listener.blocks] == [200, 100]
+    sink.remove_tap(listener.heard)
+    sink.enqueue(ramp(100))
+    sink.advance(100)
+    assert len(listener.blocks) == 2

@@ -23,6 +23,11 @@ from avatar_player.ui.timeline_dock import WINDOW_S, TimelineDock
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+def plotted(dock: TimelineDock) -> np.ndarray:
+    """The frame-time line's points."""
+    return np.array(dock.plots.curves["frame"].getData())
+
+
 def y_values(dock: TimelineDock, curve: str) -> np.ndarray:
     _, y = dock.plots.curves[curve].getData()
     return np.asarray([] if y is None else y, dtype=float)
@@ -60,9 +65,9 @@ def test_the_dock_plots_a_clip_while_it_plays_and_exports_it(run_window, tmp_pat
         await play(window, speech_clip(tmp_path, 4.0))
         await until(lambda: shows_speech(dock))
         assert badge(window, "conversation") == "playing", "plotted while it plays"
-        start, end = dock.plots.x_range()
-        assert end - start == WINDOW_S
-        assert end - window.timeline_feed.elapsed() < 0.5, "it follows the clock"
+        assert dock.plots.x_range() == (-WINDOW_S, 0.0), "the last seconds, up to now"
+        frame_t, _ = dock.plots.curves["frame"].getData()
+        assert frame_t[0] >= -WINDOW_S and frame_t[-1] > -0.5, "it follows the clock"
         png = tmp_path / "t.png"
         assert dock.export_png(png)
         data = png.read_bytes()
@@ -71,20 +76,22 @@ def test_the_dock_plots_a_clip_while_it_plays_and_exports_it(run_window, tmp_pat
     run_window(scenario)
 
 
-def test_freeze_holds_the_time_axis_while_recording_goes_on(run_window, tmp_path: Path) -> None:
+def test_freeze_holds_the_plots_while_recording_goes_on(run_window, tmp_path: Path) -> None:
     async def scenario(window: MainWindow) -> None:
         dock, frames = window.timeline, window.timeline_feed.timeline.frames
         await play(window, speech_clip(tmp_path, 3.0))
         await asyncio.sleep(0.5)
         dock.set_frozen(True)
-        shown, recorded = dock.plots.x_range(), len(frames)
+        held, recorded = plotted(dock), len(frames)
         await asyncio.sleep(0.6)
-        assert dock.plots.x_range() == shown
+        assert np.array_equal(plotted(dock), held) and dock.plots.x_range() == (-WINDOW_S, 0)
         assert len(frames) > recorded, "frames are still recorded"
         assert dock.plots.frame.getViewBox().state["mouseEnabled"][0], "scrollable"
+        dock.plots.frame.setXRange(-6.0, -1.0, padding=0)  # the user drags it
+        assert dock.plots.x_range() == (-6.0, -1.0)
         dock.freeze_button.click()
-        await until(lambda: dock.plots.x_range()[1] > shown[1])
-        assert not dock.frozen
+        assert not dock.frozen and dock.plots.x_range() == (-WINDOW_S, 0)
+        await until(lambda: not np.array_equal(plotted(dock), held))
 
     run_window(scenario)
 
@@ -144,15 +151,16 @@ def test_the_feed_records_frames_audio_and_rebuffers_and_cuts_them() -> None:
                 ConversationState.ACTIVE, StateChangeReason.REBUFFERING
             )
             session.conversation_changed.emit(rebuffering)
-    everything = feed.series()
+    everything = feed.series()  # at 102.2 s
     assert everything.frame_t.size == 20 and everything.audio_t.size == 10  # 1 s of audio
+    assert np.isclose(everything.frame_t[-1], 0.0) and np.isclose(everything.frame_t[0], -2.09)
     assert np.allclose(everything.mouth[:, 0], 0.5) and np.allclose(everything.offset_ms, 3.0)
     assert np.allclose(everything.frame_ms, 10.0) and np.isnan(everything.buffered_ms).all()
     assert np.allclose(everything.level_db, 20 * np.log10(3000 / 32768))
-    assert np.isclose(everything.audio_t[0], 0.11 + 0.05), "DAC time: clock + latency"
-    assert [round(a, 2) for a, _ in everything.rebuffering] == [1.21]
-    assert everything.rebuffering[0][1] == feed.elapsed(), "still rebuffering"
-    last = feed.series(feed.elapsed() - 0.5)
+    assert np.isclose(everything.audio_t[0], -2.09 + 0.05), "DAC time: clock + latency"
+    assert [round(a, 2) for a, _ in everything.rebuffering] == [-0.99]
+    assert everything.rebuffering[0][1] == 0.0, "still rebuffering"
+    last = feed.series(0.5)
     assert last.frame_t.size == 5 and last.audio_t.size == 0
     replacement = ManualClockSink(16000)
     feed.attach(replacement)

@@ -148,7 +148,7 @@ class BufferedSink(ABC):
 
     def remove_tap(self, tap: Tap) -> None:
         """Stop calling `tap`."""
-        self._taps = tuple(t for t in self._taps if t is not tap)
+        self._taps = tuple(t for t in self._taps if t != tap)  # bound methods: equal, not same
 
     def release(self) -> None:
         """End a hold: queued audio plays again (fading in)."""

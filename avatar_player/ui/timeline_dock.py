@@ -1,15 +1,14 @@
 """The timeline dock: the last seconds of audio level, mouth channels, A/V offset, motion
 buffer and frame time, live (pyqtgraph, one shared time axis).
 
-The plots follow the clock at `REFRESH_MS` while the dock is visible. Freeze stops them
-on everything kept so far (the feed keeps recording): drag or wheel along the time axis
-to scroll and zoom; unfreeze to follow again.
+The plots show the last `WINDOW_S` seconds, refreshed every `REFRESH_MS` while the dock is
+visible; time runs to 0 (now) from the left, so the axes stay still and only the lines
+move. Freeze stops them on everything kept so far (the feed keeps recording): drag or
+wheel along the time axis to scroll and zoom; unfreeze to follow again.
 """
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,20 +30,6 @@ from avatar_player.models.timeline_feed import TimelineFeed, TimelineSeries
 from avatar_player.player.metrics import ATSC_MS
 from avatar_player.ui.avatar_view import TARGET_FPS
 
-
-def _immortalize_singletons() -> None:
-    """PySide6 6.12 returns None from void methods (and bools from `SignalInstance.emit`)
-    without the reference it owes. Before 3.12 these singletons are not immortal, so CPython
-    aborts ("deallocating None") once their count runs out: pyqtgraph's painting does that
-    in seconds, the rest of the window in about half an hour. Give them a count that cannot
-    run out, as CPython 3.12 does."""
-    if sys.version_info < (3, 12):
-        for singleton in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-
-
-_immortalize_singletons()
-
 WINDOW_S = 10.0
 """How much the plots show while following."""
 REFRESH_MS = 100
@@ -56,6 +41,8 @@ MOUTH_LABELS = ("jaw", "round", "wide", "close")
 REBUFFER_BRUSH = pg.mkBrush(230, 80, 80, 50)
 BAND_BRUSH = pg.mkBrush(60, 170, 90, 60)
 FRAME_BUDGET_MS = 1000.0 / TARGET_FPS
+OFFSET_RANGE_MS = (-60.0, 30.0)
+"""The least A/V offset range shown: the ATSC band with some room outside it."""
 
 
 def _curve(plot: pg.PlotItem, colour: str, name: str | None = None) -> pg.PlotCurveItem:
@@ -74,14 +61,14 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self.ci.layout.setSpacing(2)
         self.audio = self._plot("audio dBFS", (AUDIO_FLOOR_DB, 0.0))
         self.mouth = self._plot("mouth", (0.0, 1.0))
-        self.offset = self._plot("A/V ms", ATSC_MS)
+        self.offset = self._plot("A/V ms", OFFSET_RANGE_MS)
         self.buffer = self._plot("buffer ms", (0.0, 500.0))
         self.frame = self._plot("frame ms", (0.0, 2 * FRAME_BUDGET_MS))
         self.plots = (self.audio, self.mouth, self.offset, self.buffer, self.frame)
         for plot in self.plots[:-1]:
             plot.hideAxis("bottom")
             plot.setXLink(self.frame)
-        self.frame.setLabel("bottom", "time", units="s")
+        self.frame.getAxis("bottom").setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         band = pg.LinearRegionItem(ATSC_MS, "horizontal", brush=BAND_BRUSH, movable=False)
         band.setZValue(-10)
         self.offset.addItem(band)
@@ -103,6 +90,7 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         }
         self._spans: list[list[pg.LinearRegionItem]] = []
         self._y_shown: dict[pg.PlotItem, tuple[float, float]] = {}
+        self.follow()
 
     def _plot(self, label: str, y_range: tuple[float, float]) -> pg.PlotItem:
         plot = self.addPlot(row=len(self.ci.items), col=0)
@@ -127,7 +115,7 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         curves["offset"].setData(t, series.offset_ms, connect="finite")
         curves["buffer"].setData(t, series.buffered_ms, connect="finite")
         curves["frame"].setData(t, series.frame_ms)
-        self._fit_y(self.offset, series.offset_ms, ATSC_MS)
+        self._fit_y(self.offset, series.offset_ms, OFFSET_RANGE_MS)
         self._fit_y(self.buffer, series.buffered_ms, (0.0, 500.0))
         self._fit_y(self.frame, series.frame_ms, (0.0, 2 * FRAME_BUDGET_MS))
         self._show_rebuffers(series.rebuffering)
@@ -158,20 +146,26 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
                 if index < len(spans):
                     region.setRegion(spans[index])
 
-    def set_x(self, start: float, end: float) -> None:
-        """Show times `start`..`end`."""
-        self.frame.setXRange(start, end, padding=0)
-
     def x_range(self) -> tuple[float, float]:
         """The times shown."""
         start, end = self.frame.viewRange()[0]
         return start, end
 
-    def set_scrollable(self, start: float | None, end: float | None) -> None:
-        """Let the user drag and zoom along time within `start`..`end` (None: not at all)."""
+    def follow(self) -> None:
+        """Show the `WINDOW_S` seconds before now, fixed."""
+        self._scrollable(None)
+        self.frame.setXRange(-WINDOW_S, 0, padding=0)
+        self.frame.setLabel("bottom", "seconds before now")
+
+    def hold(self, kept_s: float) -> None:
+        """Let the user drag and zoom along the `kept_s` seconds before the freeze."""
+        self._scrollable(-kept_s)
+        self.frame.setLabel("bottom", "seconds before the freeze")
+
+    def _scrollable(self, start: float | None) -> None:
         for plot in self.plots:
             plot.setMouseEnabled(x=start is not None, y=False)
-            plot.setLimits(xMin=start, xMax=end)
+            plot.setLimits(xMin=start, xMax=None if start is None else 0.0)
 
 
 class TimelineDock(QDockWidget):
@@ -213,9 +207,7 @@ class TimelineDock(QDockWidget):
         """Show the last `WINDOW_S` seconds (nothing to do when hidden or frozen)."""
         if self.frozen or not self.isVisible():
             return
-        now = self.feed.elapsed()
-        self.plots.show_series(self.feed.series(now - WINDOW_S))
-        self.plots.set_x(now - WINDOW_S, now)
+        self.plots.show_series(self.feed.series(WINDOW_S))
 
     def set_frozen(self, frozen: bool) -> None:
         """Freeze on everything kept so far, scrollable; or follow the clock again."""
@@ -223,16 +215,15 @@ class TimelineDock(QDockWidget):
 
     def _frozen_changed(self, frozen: bool) -> None:
         if not frozen:
-            self.plots.set_scrollable(None, None)
+            self.plots.follow()
             self.hint.setText(f"last {WINDOW_S:g} s")
             self.refresh()
             return
         series = self.feed.series()
-        now = self.feed.elapsed()
-        start = min(now - WINDOW_S, *series.frame_t[:1], *series.audio_t[:1])
+        kept_s = -min(-WINDOW_S, *series.frame_t[:1], *series.audio_t[:1])
         self.plots.show_series(series)
-        self.plots.set_scrollable(start, now)
-        self.hint.setText(f"frozen: {now - start:.0f} s kept, drag to scroll")
+        self.plots.hold(kept_s)
+        self.hint.setText(f"frozen: {kept_s:.0f} s kept; drag to scroll, wheel to zoom")
 
     def export_png(self, path: str | Path) -> bool:
         """Save the plots as they are shown as a PNG."""
