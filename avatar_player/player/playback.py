@@ -124,7 +124,10 @@ class Playback:
         response.track.add(frames)
         if end:
             response.track.ended = True
-        self._feed_sink(response)
+        if response.started:
+            self._feed_sink(response)
+        else:  # start the moment the jitter buffer is full, not at the next tick
+            self._tick_waiting(response, response.last_motion_at or self.clock())
 
     def accepts_motion(self, req_id: str) -> bool:
         """Whether `req_id` is the current response and still takes motion."""
