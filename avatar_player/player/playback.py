@@ -368,7 +368,7 @@ class Playback:
         need = self._need(response, now)
         if response.audio_ended:
             need = min(need, response.samples)
-        if len(track) and (track.ended or track.covered_until >= need):
+        if response.samples and len(track) and (track.ended or track.covered_until >= need):
             self._start(response)
             self._set(State.PLAYING, Reason.USER_ACTION)
         elif not len(track) and now - response.started_at > self.settings.motion_timeout_s:
