@@ -296,9 +296,10 @@ async def test_a_recording_exports_to_a_video_and_a_truncated_one_is_refused(
     path, truth = await record(tmp_path)
     video = tmp_path / "recording.mp4"
     try:
+        recording = read_recording(path)
         timeline = await asyncio.to_thread(
             export_recording,
-            path,
+            recording,
             video=video,
             frames_dir=None,
             overlay=True,
@@ -326,7 +327,6 @@ async def test_a_recording_exports_to_a_video_and_a_truncated_one_is_refused(
     assert snr_db > 20.0, snr_db
     leads_ms = [f.frame_ms for f in frames if f.frame_ms > 0]  # pose -> presented, aimed at
     assert 4.0 < float(np.median(leads_ms)) < 20.0  # render_loop presents 5 ms after the pose
-    recording = read_recording(path)
     report = report_of_recording(recording, timeline, path)
     assert report["verdict"] == "n/a (recording)"
     assert report["options"]["source"] == "recording"
@@ -352,5 +352,5 @@ async def test_a_recording_exports_to_a_video_and_a_truncated_one_is_refused(
     with gzip.open(truncated) as file, pytest.raises(EOFError):
         file.read()  # really cut short
     with pytest.raises(ExportError) as caught:
-        export_recording(truncated, video=tmp_path / "t.mp4", frames_dir=None, overlay=False)
+        read_recording(truncated)
     assert caught.value.code == "recordingUnreadable"

@@ -286,8 +286,9 @@ class BufferedSink(ABC):
                 tap(played)
 
     def _shape(self, audio: np.ndarray, *, fade_in: bool, fade_out: bool) -> None:
-        """Apply the volume and the edge fades to freshly rendered audio, in place."""
-        if not audio.size:
+        """Apply the volume and the edge fades to freshly rendered audio, in place (nothing
+        to do, and nothing allocated, for plain audio at full volume)."""
+        if not audio.size or not (fade_in or fade_out or self._volume != 1.0):
             return
         gain = np.full(audio.size, self._volume, dtype=np.float32)
         ramp = np.linspace(0.0, 1.0, min(self._fade, audio.size), dtype=np.float32)
@@ -295,8 +296,7 @@ class BufferedSink(ABC):
             gain[: ramp.size] *= ramp
         if fade_out:
             gain[audio.size - ramp.size :] *= ramp[::-1]
-        if fade_in or fade_out or self._volume != 1.0:
-            np.multiply(audio, gain, out=audio, casting="unsafe")
+        np.multiply(audio, gain, out=audio, casting="unsafe")
 
     def _note_underrun(self) -> None:
         """The device reported an output underflow (a callback came too late)."""

@@ -146,8 +146,8 @@ class Playback:
         assert response is not None
         response.fallback = True
         if not response.started:
-            self._start(response)
-        self._feed_sink(response)
+            response.base = self.sink.written()
+        self._feed_sink(response)  # audio-only: all of it
         self._end_stall(response)
         self._set(State.PAUSED if self.state is State.PAUSED else State.PLAYING, reason)
 
@@ -290,17 +290,13 @@ class Playback:
         holding = self.sink.holding if holding is None else holding
         self.fed.emit(PlaybackInput("tick", position=position, holding=holding))
         self._tick_rebuffer(response, now, position, holding)
-        late = (position - response.track.covered_until) * 1000.0 / self.sample_rate
         if (
             self.state is State.PLAYING
             and not response.fallback
             and not response.track.ended
-            and late > self.settings.motion_late_ms
+            and self._late_ms(response, position) > self.settings.motion_late_ms
         ):
-            message = f"motion is {late:.0f} ms behind the audio"
-            self.motion_failed(
-                response.req_id, self._playback_error(ErrorCode.MOTION_DATA_LATE, message)
-            )
+            self._motion_late(response, position)
         if response.audio_ended and position >= response.samples:
             self._emit_metrics(response)
             self.current = None
@@ -343,10 +339,17 @@ class Playback:
             elif (
                 audio_ready and self._motion_stuck_ms(response, now) > self.settings.motion_late_ms
             ):
-                late = (position - track.covered_until) * 1000.0 / self.sample_rate
-                message = f"motion is {late:.0f} ms behind the audio"
-                error = self._playback_error(ErrorCode.MOTION_DATA_LATE, message)
-                self.motion_failed(response.req_id, error)
+                self._motion_late(response, position)
+
+    def _late_ms(self, response: Response, position: float) -> float:
+        """How far the motion is behind audio `position`."""
+        return (position - response.track.covered_until) * 1000.0 / self.sample_rate
+
+    def _motion_late(self, response: Response, position: float) -> None:
+        """The motion stayed too late: go on as audio only (motionDataLate)."""
+        message = f"motion is {self._late_ms(response, position):.0f} ms behind the audio"
+        error = self._playback_error(ErrorCode.MOTION_DATA_LATE, message)
+        self.motion_failed(response.req_id, error)
 
     @staticmethod
     def _motion_stuck_ms(response: Response, now: float) -> float:
@@ -387,7 +390,7 @@ class Playback:
         if not response.started:
             return
         track, pending = response.track, response.pending
-        lag_ms = (response.samples - track.covered_until) * 1000.0 / self.sample_rate
+        lag_ms = self._late_ms(response, response.samples)
         producing = not (response.audio_ended or response.fallback or track.ended)
         keeps_up = producing and lag_ms <= self.settings.motion_late_ms
         reach = track.covered_until if keeps_up else response.samples

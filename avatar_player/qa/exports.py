@@ -93,8 +93,9 @@ def export_a_recording(options: QaOptions) -> tuple[dict[str, Any], list[Finding
     assert path is not None
     findings: list[Finding] = []
     try:
+        recording = read_recording(path)
         timeline = export_recording(
-            path,
+            recording,
             video=options.video,
             frames_dir=options.frames,
             overlay=options.overlay,
@@ -102,7 +103,7 @@ def export_a_recording(options: QaOptions) -> tuple[dict[str, Any], list[Finding
             tier=options.tier,
             fps=options.fps,
         )
-        report = report_of_recording(read_recording(path), timeline, path)
+        report = report_of_recording(recording, timeline, path)
     except ExportError as error:
         findings.append(Finding("fail", CHECK, f"{error.code}: {error.message}"))
         return _failed_report(path, findings), findings

@@ -75,7 +75,7 @@ def read_recording(path: Path) -> Recording:
 
 
 def export_recording(
-    path: Path,
+    recording: Recording,
     *,
     video: Path | None,
     frames_dir: Path | None,
@@ -84,9 +84,9 @@ def export_recording(
     tier: str | None = None,
     fps: float = 25.0,
 ) -> Timeline:
-    """Render the recording's frames into `video` and/or `frames_dir` (neither: no rendering);
-    its timeline. Raises ExportError, or OffscreenUnavailable without OpenGL."""
-    recording = read_recording(path)
+    """Render the frames of `recording` (`read_recording`) into `video` and/or `frames_dir`
+    (neither: no rendering); its timeline. Raises ExportError, or OffscreenUnavailable
+    without OpenGL."""
     timeline, poses = recording_timeline(recording)
     if video is None and frames_dir is None:
         return timeline
