@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from avatar_player.models.timeline import Timeline
+from avatar_player.models.timeline import Timeline, state_spans
+from avatar_player.player.states import ConversationChange, ConversationState, StateChangeReason
+
+S, R = ConversationState, StateChangeReason
 
 RATE = 16000
 
@@ -21,3 +24,15 @@ def test_blocks_with_jittery_stamps_are_contiguous_and_a_hold_stays_a_gap() -> N
     gap = pcm[5 * 320 : -320]
     assert not gap.any() and abs(gap.size - 0.5 * RATE) <= 1
     np.testing.assert_array_equal(pcm[-320:], block)
+
+
+def test_state_spans_run_to_the_next_change_and_the_last_to_the_end() -> None:
+    timeline = Timeline(RATE)
+    assert state_spans(list(timeline.states), end=5.0) == []
+    for t, state, reason in ((1.0, S.ACTIVE, R.USER_ACTION), (1.5, S.ACTIVE, R.REBUFFERING)):
+        timeline.add_state(t, ConversationChange(state, reason, "r"))
+    spans = state_spans(list(timeline.states), end=3.0, origin=1.0)
+    assert [(s.start, s.end, s.rebuffering) for s in spans] == [
+        (0.0, 0.5, False),
+        (0.5, 2.0, True),
+    ]

@@ -8,17 +8,19 @@ HTML report and the video. Bounded (`max_frames`) or not.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from avatar_player.player.states import ConversationChange
+from avatar_player.player.states import ConversationChange, ConversationState, StateChangeReason
 from avatar_player.protocol.motion import LAYOUT
 
 MOUTH_CHANNELS = ("jaw_open", "mouth_round", "mouth_wide", "mouth_close")
 """The pose channels a timeline keeps for each frame."""
 _MOUTH = [LAYOUT[name].start for name in MOUTH_CHANNELS]
 SILENCE_DB = -100.0
+REBUFFERING = StateChangeReason.REBUFFERING
 JOIN_S = 0.05
 """Audio blocks stamped closer than this after the previous one's end continue it (the
 stamps are taken in the audio callback and jitter); a longer gap is a pause or a hold."""
@@ -114,10 +116,55 @@ class Timeline:
             cursor = start + block.pcm.size
         return t0, out[:cursor]
 
-    def since(self, t: float) -> Timeline:
-        """A copy holding what happened from `t` on."""
-        copy = Timeline(self.sample_rate)
-        copy.frames.extend(f for f in list(self.frames) if f.t >= t)
-        copy.audio.extend(a for a in list(self.audio) if a.t >= t)
-        copy.states.extend(s for s in list(self.states) if s.t >= t)
-        return copy
+
+@dataclass(frozen=True)
+class FrameColumns:
+    """Frames as columns (a value that was None is NaN)."""
+
+    t: np.ndarray
+    mouth: np.ndarray
+    """(frames, `MOUTH_CHANNELS`)."""
+    offset_ms: np.ndarray
+    buffered_ms: np.ndarray
+    frame_ms: np.ndarray
+
+    @classmethod
+    def of(cls, frames: Sequence[FramePoint], origin: float = 0.0) -> FrameColumns:
+        """The columns of `frames`, with times relative to `origin`."""
+        count = len(frames)
+        return cls(
+            np.fromiter((f.t for f in frames), float, count) - origin,
+            np.array([f.mouth for f in frames], dtype=float).reshape(count, len(MOUTH_CHANNELS)),
+            _floats(f.av_offset_ms for f in frames),
+            _floats(f.buffered_ms for f in frames),
+            np.fromiter((f.frame_ms for f in frames), float, count),
+        )
+
+
+@dataclass(frozen=True)
+class StateSpan:
+    """A conversation state from `start` to `end`."""
+
+    start: float
+    end: float
+    state: str
+    reason: str
+
+    @property
+    def rebuffering(self) -> bool:
+        """Whether the response waited for its jitter buffer to refill then."""
+        return (self.state, self.reason) == (ConversationState.ACTIVE, REBUFFERING)
+
+
+def state_spans(states: Sequence[StatePoint], end: float, origin: float = 0.0) -> list[StateSpan]:
+    """Each state from its change to the next one (the last to `end`), relative to `origin`."""
+    stops = [*(s.t for s in states[1:]), end][: len(states)]
+    return [
+        StateSpan(s.t - origin, max(stop, s.t) - origin, s.state, s.reason)
+        for s, stop in zip(states, stops, strict=True)
+    ]
+
+
+def _floats(values: Iterable[float | None]) -> np.ndarray:
+    """Floats with None as NaN."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)

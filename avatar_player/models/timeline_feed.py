@@ -1,9 +1,10 @@
-"""Feeds a window's Timeline from its PlayerSession and cuts stretches of it into arrays for
-plotting (Qt-free).
+"""Feeds a Timeline from a PlayerSession and cuts stretches of it into arrays for plotting
+(Qt-free): the window's and a QA run's.
 
 Frames come from the view (`pose` as its pose source, `presented` when the frame is on
-screen), audio from a tap on the session's sink (re-`attach` it when the sink is rebuilt),
-states from `session.conversation_changed`. Times are on the playback clock.
+screen: the window's AvatarView and the QA's OffscreenView), audio from a tap on the
+session's sink (re-`attach` it when the sink is rebuilt), states from
+`session.conversation_changed`. Times are on the playback clock.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import time
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from avatar_player.audio.sink import AudioSink
 from avatar_player.models.player_session import PlayerSession
-from avatar_player.models.timeline import MOUTH_CHANNELS, AudioBlock, StatePoint, Timeline
-from avatar_player.player.states import ConversationChange, ConversationState, StateChangeReason
+from avatar_player.models.timeline import AudioBlock, FrameColumns, Timeline, state_spans
+from avatar_player.player.states import ConversationChange
 from avatar_player.protocol.motion import neutral_vector
 
 HISTORY_S = 60.0
@@ -49,11 +50,11 @@ class TimelineSeries:
 class TimelineFeed:
     """Keeps a bounded Timeline of what one session presented, played and went through."""
 
-    def __init__(self, session: PlayerSession, history_s: float = HISTORY_S) -> None:
+    def __init__(self, session: PlayerSession, history_s: float | None = HISTORY_S) -> None:
+        """`history_s` None: keep everything (a QA run)."""
         self.session = session
-        self.timeline = Timeline(
-            session.options.sample_rate, max_frames=round(history_s * FRAME_RATE)
-        )
+        max_frames = None if history_s is None else round(history_s * FRAME_RATE)
+        self.timeline = Timeline(session.options.sample_rate, max_frames=max_frames)
         self._sink: AudioSink | None = None
         self._tap: Callable[[np.ndarray], None] | None = None
         self._posed: tuple[float, np.ndarray] | None = None
@@ -126,21 +127,19 @@ class TimelineFeed:
         levels = self._update_levels()
         levels = levels[bisect_left(levels, start, key=lambda level: level[0]) :]
         audio = np.array(levels, dtype=float).reshape(-1, 2)
-        count = len(frames)
+        columns = FrameColumns.of(frames, now)
         return TimelineSeries(
-            frame_t=np.fromiter((f.t for f in frames), float, count) - now,
-            mouth=np.array([f.mouth for f in frames], dtype=float).reshape(
-                count, len(MOUTH_CHANNELS)
-            ),
-            offset_ms=_column(f.av_offset_ms for f in frames),
-            buffered_ms=_column(f.buffered_ms for f in frames),
-            frame_ms=np.fromiter((f.frame_ms for f in frames), float, count),
+            frame_t=columns.t,
+            mouth=columns.mouth,
+            offset_ms=columns.offset_ms,
+            buffered_ms=columns.buffered_ms,
+            frame_ms=columns.frame_ms,
             audio_t=audio[:, 0] - now,
             level_db=audio[:, 1],
             rebuffering=[
-                (a - now, b - now)
-                for a, b in _rebuffers(list(self.timeline.states), now)
-                if b >= start
+                (span.start, span.end)
+                for span in state_spans(list(self.timeline.states), now, now)
+                if span.rebuffering and span.end >= start - now
             ],
         )
 
@@ -156,21 +155,3 @@ class TimelineFeed:
             self._last_block = new[0]
             self._levels.extend((block.t, block.level_db) for block in reversed(new))
         return list(self._levels)
-
-
-def _column(values: Iterable[float | None]) -> np.ndarray:
-    """Floats with None as NaN."""
-    return np.array([np.nan if v is None else v for v in values], dtype=float)
-
-
-def _rebuffers(states: list[StatePoint], now: float) -> list[tuple[float, float]]:
-    """(start, end) of each stretch spent rebuffering (the last one may still run)."""
-    spans = []
-    for index, point in enumerate(states):
-        if (point.state, point.reason) == (
-            ConversationState.ACTIVE,
-            StateChangeReason.REBUFFERING,
-        ):
-            end = states[index + 1].t if index + 1 < len(states) else now
-            spans.append((point.t, end))
-    return spans

@@ -1,9 +1,10 @@
 """The app's avatar view without a window: an EGL framebuffer and the AvatarRenderer,
 rendering the session's pose at a target rate on the asyncio loop.
 
-Like the app's view, each frame takes `session.pose()` first and calls
-`session.report_frame()` once the frame is presented (here: rendered and finished,
-glFinish), so the player measures the A/V offset exactly as in the app.
+Like the app's view, each frame takes its pose from the timeline feed (`session.pose()`)
+first and reports it presented (`session.report_frame()`) once it is rendered and finished
+(glFinish), so the player measures the A/V offset, and the timeline records the frame,
+exactly as in the app.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 
 from avatar_player.avatar.model import Avatar
 from avatar_player.models.player_session import PlayerSession
+from avatar_player.models.timeline_feed import TimelineFeed
 from avatar_player.qa.recorder import FrameSample
 from avatar_player.render import gl
 from avatar_player.render.offscreen import OffscreenContext
@@ -30,6 +32,7 @@ class OffscreenView:
     def __init__(
         self,
         session: PlayerSession,
+        feed: TimelineFeed,
         avatar: Avatar,
         *,
         size: tuple[int, int],
@@ -39,6 +42,7 @@ class OffscreenView:
         capture: bool = False,
     ) -> None:
         self.session = session
+        self.feed = feed
         self.fps = fps
         self._on_frame = on_frame
         self.capture = capture
@@ -77,17 +81,16 @@ class OffscreenView:
             raise RuntimeError("the session is not open")
         response = playback.current
         started = time.perf_counter()
-        pose = self.session.pose()
+        pose = self.feed.pose()
         context = self.context
         self.renderer.render(pose, started - self._origin, context.framebuffer.id)
         gl.finish()
-        offset = self.session.report_frame()
+        offset = self.feed.presented()
         render_s = time.perf_counter() - started
-        buffered = response.track.buffered_ms(playback.position()) if response else None
         rgba = None
         if self.capture:
             rgba = gl.read_pixels(context.framebuffer.id, context.width, context.height)
-        self._on_frame(FrameSample(response, offset, render_s, pose, buffered, rgba))
+        self._on_frame(FrameSample(response, offset, render_s, pose, rgba))
 
     def close(self) -> None:
         """Free the GL objects and the context."""

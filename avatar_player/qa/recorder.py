@@ -12,6 +12,7 @@ import numpy as np
 
 from avatar_player.models.player_session import PlayerSession
 from avatar_player.models.timeline import Timeline
+from avatar_player.models.timeline_feed import TimelineFeed
 from avatar_player.player import (
     ConnectionChange,
     ConversationChange,
@@ -90,8 +91,6 @@ class FrameSample:
     """The A/V offset the player measured for it (None: it showed no motion)."""
     render_s: float
     pose: np.ndarray
-    buffered_ms: float | None = None
-    """Motion buffered ahead of the audio (None: nothing playing)."""
     rgba: np.ndarray | None = None
     """Its pixels, (height, width, 4) top row first, when the view captures them."""
 
@@ -105,8 +104,9 @@ class Recorder:
         self.session = session
         self.on_pixels = on_pixels
         """Gets each captured frame: its presentation time (playback clock) and pixels."""
-        self.timeline = Timeline(session.options.sample_rate)
-        """Everything presented and played, for the HTML report and the video."""
+        self.feed = TimelineFeed(session, history_s=None)
+        """Records everything presented, played and gone through, for the HTML report and
+        the video (the view takes its poses from it)."""
         self.origin = time.monotonic()
         self.connection: list[dict[str, object]] = []
         self.conversation: list[dict[str, object]] = []
@@ -137,6 +137,11 @@ class Recorder:
             self._changed.clear()
             await self._changed.wait()
 
+    @property
+    def timeline(self) -> Timeline:
+        """Everything presented, played and gone through so far."""
+        return self.feed.timeline
+
     def requested(self) -> None:
         """Speech is being asked for now (the next response is its answer)."""
         self._requested_at = self._player_time()
@@ -144,9 +149,6 @@ class Recorder:
     def frame(self, sample: FrameSample) -> None:
         """A frame was presented just now."""
         now = self._player_time()
-        self.timeline.add_frame(
-            now, sample.pose, sample.offset_ms, sample.buffered_ms, sample.render_s * 1000.0
-        )
         if self.on_pixels is not None and sample.rgba is not None:
             self.on_pixels(now, sample.rgba)
         self.render_times_s.append(sample.render_s)
@@ -155,10 +157,10 @@ class Recorder:
         if record is None or sample.offset_ms is None:
             return
         if record.first_moving_at is None and sample.pose[JAW] >= MOVING_JAW:
-            record.first_moving_at = self._player_time()
+            record.first_moving_at = now
         record.offsets_ms.append(sample.offset_ms)
         if record.first_rendered_at is None:
-            record.first_rendered_at = self._player_time()
+            record.first_rendered_at = now
 
     def finish(self) -> None:
         """Take the final underrun count (before the session closes its sink)."""
@@ -180,7 +182,6 @@ class Recorder:
         self.connection.append({"at_ms": self._elapsed_ms(), "state": change.state, "code": code})
 
     def _on_conversation(self, change: ConversationChange) -> None:
-        self.timeline.add_state(self._player_time(), change)
         self.conversation.append(
             {
                 "at_ms": self._elapsed_ms(),
@@ -217,15 +218,14 @@ class Recorder:
             record.playback_counts = (playback.rebuffers, playback.stall_s)
         self.responses.append(record)
         if sink is not None:
+            self.feed.attach(sink)
             sink.remove_tap(self._on_audio)
             sink.add_tap(self._on_audio)
 
-    def _on_audio(self, pcm: np.ndarray) -> None:
-        """Audio was rendered (on the audio thread): it reaches the DAC one output latency
-        later (the first sample of the current response too)."""
+    def _on_audio(self, _: np.ndarray) -> None:
+        """Audio was rendered (on the audio thread): the current response's first sample
+        reaches the DAC one output latency later."""
         playback, sink = self.session.playback, self.session.sink
-        if sink is not None:
-            self.timeline.add_audio(self._player_time() + sink.latency_s, pcm)
         response = playback.current if playback else None
         record = self.record(response.req_id) if response else None
         if record is not None and record.first_sample_at is None and sink is not None:

@@ -124,6 +124,7 @@ class QaRun:
         self.stage = "starting the renderer"
         self._view = view = OffscreenView(
             self.session,
+            self.recorder.feed,
             avatar,
             size=self.options.size,
             tier=self.options.tier,

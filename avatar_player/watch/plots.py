@@ -16,13 +16,19 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from avatar_player.models.timeline import MOUTH_CHANNELS, SILENCE_DB, Timeline
+from avatar_player.models.timeline import (
+    MOUTH_CHANNELS,
+    SILENCE_DB,
+    FrameColumns,
+    StateSpan,
+    Timeline,
+    state_spans,
+)
 from avatar_player.player.metrics import ATSC_MS, BT1359_MS
 
 ENVELOPE_WINDOW_S = 0.02
 FLOOR_DB = -80.0
 """The bottom of the level axis (quieter is drawn as this)."""
-REBUFFERING = "rebuffering"
 STATE_COLOURS = {"idle": "#9e9e9e", "active": "#f0a030", "playing": "#3a9e4f", "paused": "#4a7fc1"}
 MOUTH_COLOURS = ("#c62828", "#6a1b9a", "#00838f", "#5d4037")
 WIDTH_IN, DPI = 10.0, 100
@@ -41,16 +47,6 @@ class Plot:
 
 
 @dataclass(frozen=True)
-class Span:
-    """A conversation state from `start` to `end` (seconds on the report's time axis)."""
-
-    start: float
-    end: float
-    state: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class Series:
     """A timeline as arrays on the report's time axis (None values as NaN)."""
 
@@ -62,7 +58,7 @@ class Series:
     frame_ms: np.ndarray
     level_t: np.ndarray
     level_db: np.ndarray
-    spans: list[Span]
+    spans: list[StateSpan]
     end: float
     """The end of the time axis."""
 
@@ -76,28 +72,21 @@ class Series:
         origin = min(firsts, default=0.0)
         level_t, level_db = _envelope(pcm, timeline.sample_rate)
         level_t += audio_t0 - origin
-        frame_t = np.array([f.t for f in frames]) - origin
-        lasts = [frame_t[-1]] if frames else []
+        columns = FrameColumns.of(frames, origin)
+        lasts = [columns.t[-1]] if frames else []
         lasts += [level_t[-1] + ENVELOPE_WINDOW_S] if level_t.size else []
         lasts += [states[-1].t - origin] if states else []
         end = max(lasts, default=0.0)
         end += max(END_MARGIN * end, 0.1)  # room for the last state's span and label
-        starts = [s.t - origin for s in states]
-        spans = [
-            Span(start, max(stop, start), s.state, s.reason)
-            for start, stop, s in zip(
-                starts, [*starts[1:], end][: len(starts)], states, strict=True
-            )
-        ]
         return cls(
-            frame_t,
-            np.array([f.mouth for f in frames]).reshape(len(frames), len(MOUTH_CHANNELS)),
-            _floats([f.av_offset_ms for f in frames]),
-            _floats([f.buffered_ms for f in frames]),
-            _floats([f.frame_ms for f in frames]),
+            columns.t,
+            columns.mouth,
+            columns.offset_ms,
+            columns.buffered_ms,
+            columns.frame_ms,
             level_t,
             level_db,
-            spans,
+            state_spans(states, end + origin, origin),
             end,
         )
 
@@ -224,7 +213,7 @@ def _buffer(ax: Axes, s: Series, underruns: int | None) -> str | None:
     if np.isnan(s.buffered_ms).all():
         return "nothing was played"
     ax.step(s.frame_t, s.buffered_ms, where="post", color="#2e7d32", label="motion buffered")
-    rebuffers = [span for span in s.spans if span.reason == REBUFFERING]
+    rebuffers = [span for span in s.spans if span.rebuffering]
     for number, span in enumerate(rebuffers):
         ax.axvspan(
             span.start,
@@ -313,7 +302,3 @@ def _envelope(pcm: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(divide="ignore"):
         level = np.where(rms > 0, 20.0 * np.log10(rms), SILENCE_DB)
     return np.arange(count) * (size / rate), np.maximum(level, SILENCE_DB)
-
-
-def _floats(values: list[float | None]) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
