@@ -131,7 +131,7 @@ class ServerError(_message.Message):
     def __init__(self, connection_id: _Optional[str] = ..., req_id: _Optional[str] = ..., code: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
 
 class MotionFrame(_message.Message):
-    __slots__ = ("index", "sample", "translation", "rotation", "neck_pose", "jaw_pose", "eye_pose", "eye_lid", "jaw_open", "mouth_round", "mouth_wide", "mouth_close", "brow_up", "blink_left", "blink_right")
+    __slots__ = ("index", "sample", "translation", "rotation", "neck_pose", "jaw_pose", "eye_pose", "eye_lid", "jaw_open", "mouth_round", "mouth_wide", "mouth_close", "brow_up", "blink_left", "blink_right", "lips_press", "lip_funnel", "lip_tuck", "tongue_up")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_FIELD_NUMBER: _ClassVar[int]
     TRANSLATION_FIELD_NUMBER: _ClassVar[int]
@@ -147,6 +147,10 @@ class MotionFrame(_message.Message):
     BROW_UP_FIELD_NUMBER: _ClassVar[int]
     BLINK_LEFT_FIELD_NUMBER: _ClassVar[int]
     BLINK_RIGHT_FIELD_NUMBER: _ClassVar[int]
+    LIPS_PRESS_FIELD_NUMBER: _ClassVar[int]
+    LIP_FUNNEL_FIELD_NUMBER: _ClassVar[int]
+    LIP_TUCK_FIELD_NUMBER: _ClassVar[int]
+    TONGUE_UP_FIELD_NUMBER: _ClassVar[int]
     index: int
     sample: int
     translation: _containers.RepeatedScalarFieldContainer[float]
@@ -162,7 +166,11 @@ class MotionFrame(_message.Message):
     brow_up: float
     blink_left: float
     blink_right: float
-    def __init__(self, index: _Optional[int] = ..., sample: _Optional[int] = ..., translation: _Optional[_Iterable[float]] = ..., rotation: _Optional[_Iterable[float]] = ..., neck_pose: _Optional[_Iterable[float]] = ..., jaw_pose: _Optional[_Iterable[float]] = ..., eye_pose: _Optional[_Iterable[float]] = ..., eye_lid: _Optional[_Iterable[float]] = ..., jaw_open: _Optional[float] = ..., mouth_round: _Optional[float] = ..., mouth_wide: _Optional[float] = ..., mouth_close: _Optional[float] = ..., brow_up: _Optional[float] = ..., blink_left: _Optional[float] = ..., blink_right: _Optional[float] = ...) -> None: ...
+    lips_press: float
+    lip_funnel: float
+    lip_tuck: float
+    tongue_up: float
+    def __init__(self, index: _Optional[int] = ..., sample: _Optional[int] = ..., translation: _Optional[_Iterable[float]] = ..., rotation: _Optional[_Iterable[float]] = ..., neck_pose: _Optional[_Iterable[float]] = ..., jaw_pose: _Optional[_Iterable[float]] = ..., eye_pose: _Optional[_Iterable[float]] = ..., eye_lid: _Optional[_Iterable[float]] = ..., jaw_open: _Optional[float] = ..., mouth_round: _Optional[float] = ..., mouth_wide: _Optional[float] = ..., mouth_close: _Optional[float] = ..., brow_up: _Optional[float] = ..., blink_left: _Optional[float] = ..., blink_right: _Optional[float] = ..., lips_press: _Optional[float] = ..., lip_funnel: _Optional[float] = ..., lip_tuck: _Optional[float] = ..., tongue_up: _Optional[float] = ...) -> None: ...
 
 class ServerResponseAnimation(_message.Message):
     __slots__ = ("connection_id", "req_id", "end", "motion_version", "frame_rate", "sample_rate", "frames")

@@ -30,8 +30,12 @@ SEMANTIC_CHANNELS: tuple[str, ...] = (
     "brow_up",
     "blink_left",
     "blink_right",
+    "lips_press",
+    "lip_funnel",
+    "lip_tuck",
+    "tongue_up",
 )
-"""Renderer-facing scalar channels."""
+"""Renderer-facing scalar channels (the last four since motion_version 2)."""
 
 
 def _build_layout() -> dict[str, slice]:
