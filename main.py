@@ -1,10 +1,7 @@
-"""Start Avatar Player: `python main.py --help` lists the options."""
+"""Start Avatar Player from a checkout: the same program as the `avatar-player` command
+(`python main.py --help` lists the options)."""
 
-from avatar_player.ui.environment import configure_gl_environment
-
-configure_gl_environment()  # before anything imports OpenGL
-
-from avatar_player.ui.app import main  # noqa: E402
+from avatar_player.launcher import main
 
 if __name__ == "__main__":
     raise SystemExit(main())
