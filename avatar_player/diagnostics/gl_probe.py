@@ -12,7 +12,6 @@ from avatar_player.render.offscreen import OffscreenContext, OffscreenUnavailabl
 # isort: split
 # PyOpenGL only now: importing render.offscreen chose its EGL platform.
 from OpenGL import EGL, GL
-from OpenGL.error import Error as GLError
 
 from avatar_player.render.tiers import choose_tier, is_software
 
@@ -23,10 +22,6 @@ def probe_items() -> list[Item]:
         context = OffscreenContext(16, 16)
     except OffscreenUnavailable as error:
         return [Item("OpenGL 3.3 core (EGL)", f"cannot be created: {error}", problem=True)]
-    except GLError as error:  # PyOpenGL's EGLError is no RuntimeError: it gets through
-        operation = getattr(error.baseOperation, "__name__", "EGL")
-        detail = f"{operation} failed with {str(error.err).split()[0]}"
-        return [Item("OpenGL 3.3 core (EGL)", f"cannot be created: {detail}", problem=True)]
     with context:
         display = EGL.eglGetCurrentDisplay()
         egl = " / ".join(

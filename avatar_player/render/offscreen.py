@@ -31,6 +31,7 @@ class OffscreenContext:
         os.environ.setdefault("EGL_PLATFORM", "surfaceless")
         try:
             from OpenGL import EGL  # noqa: PLC0415  (libEGL may be missing)
+            from OpenGL.error import GLError  # noqa: PLC0415
 
             self._egl = EGL
             self._display = EGL.eglGetDisplay(EGL.EGL_DEFAULT_DISPLAY)
@@ -51,9 +52,10 @@ class OffscreenContext:
                 self._display, EGL.EGL_NO_SURFACE, EGL.EGL_NO_SURFACE, self._context
             ):
                 raise OffscreenUnavailable("cannot make a surfaceless OpenGL 3.3 core context")
-        except (ImportError, AttributeError, RuntimeError) as error:
-            # No libEGL, no EGL entry points, or an EGL error (PyOpenGL raises those).
-            raise OffscreenUnavailable(f"{type(error).__name__}: {error}") from error
+        except (ImportError, AttributeError, RuntimeError, GLError) as error:
+            # No libEGL, no EGL entry points, or an EGL error (PyOpenGL's EGLError is a
+            # GLError, not a RuntimeError).
+            raise OffscreenUnavailable(_describe(error)) from error
         self.framebuffer = gl.Framebuffer.create(width, height)
 
     @property
@@ -78,3 +80,12 @@ class OffscreenContext:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _describe(error: Exception) -> str:
+    """One line for a failed context: PyOpenGL's errors name the call and the EGL code."""
+    operation = getattr(getattr(error, "baseOperation", None), "__name__", None)
+    code = getattr(error, "err", None)
+    if operation and code is not None:
+        return f"{operation} failed with {str(code).split()[0]}"
+    return f"{type(error).__name__}: {error}"
