@@ -1,7 +1,8 @@
 """Real-time factor of the audio -> motion generator at every supported sample rate.
 
 Streams all bundled speech clips, resampled to each rate, through MotionGenerator in
-20 ms chunks and prints the CPU seconds spent per second of audio (time.process_time).
+20 ms chunks and prints the CPU seconds spent per second of audio (time.process_time),
+with phone recognition (visemes, the default) and without it (the DSP mouth).
 
     python benchmarks/bench_generator.py
 """
@@ -27,7 +28,9 @@ def load_clips() -> list[tuple[np.ndarray, int]]:
     return [sf.read(path, dtype="float32") for path in sorted(CLIPS_DIR.glob("*.wav"))]
 
 
-def real_time_factor(clips: list[tuple[np.ndarray, int]], rate: int) -> float:
+def real_time_factor(
+    clips: list[tuple[np.ndarray, int]], rate: int, *, visemes: bool = True
+) -> float:
     """CPU seconds per audio second for streaming `clips` at `rate`."""
     responses = [
         np.round(soxr.resample(samples, source_rate, rate) * 32767).astype(np.int16)
@@ -36,7 +39,7 @@ def real_time_factor(clips: list[tuple[np.ndarray, int]], rate: int) -> float:
     chunk = round(rate * CHUNK_SECONDS)
     start = time.process_time()
     for pcm in responses:
-        generator = MotionGenerator(rate)
+        generator = MotionGenerator(rate, visemes=visemes)
         for offset in range(0, pcm.size, chunk):
             generator.push(pcm[offset : offset + chunk])
         generator.finish()
@@ -46,8 +49,11 @@ def real_time_factor(clips: list[tuple[np.ndarray, int]], rate: int) -> float:
 
 def main() -> None:
     clips = load_clips()
+    MotionGenerator(16000).finish()  # loads the recognizer once, outside the timing
     for rate in SUPPORTED_SAMPLE_RATES:
-        print(f"rate={rate} rtf={real_time_factor(clips, rate):.4f}")
+        with_visemes = real_time_factor(clips, rate)
+        dsp = real_time_factor(clips, rate, visemes=False)
+        print(f"rate={rate} rtf visemes={with_visemes:.4f} dsp={dsp:.4f}")
 
 
 if __name__ == "__main__":

@@ -77,8 +77,10 @@ def fricative(rate: int, seconds: float, rms_dbfs: float = -20.0) -> np.ndarray:
     return to_int16(np.fft.irfft(spectrum, size), rms_dbfs)
 
 
-def generate(pcm: np.ndarray, rate: int, chunk: int | None = None, seed: int = 0) -> list:
-    generator = MotionGenerator(rate, seed=seed)
+def generate(
+    pcm: np.ndarray, rate: int, chunk: int | None = None, seed: int = 0, visemes: bool = True
+) -> list:
+    generator = MotionGenerator(rate, seed=seed, visemes=visemes)
     step = chunk or max(pcm.size, 1)
     frames = [f for start in range(0, pcm.size, step) for f in generator.push(pcm[start:][:step])]
     return frames + generator.finish()
@@ -148,13 +150,16 @@ def test_frame_count_and_timestamps(rate: int) -> None:
 
 @pytest.mark.parametrize("rate", SUPPORTED_SAMPLE_RATES)
 def test_latency_within_budget(rate: int) -> None:
-    assert 0 < MotionGenerator(rate).latency_samples <= 0.120 * rate
+    assert 0 < MotionGenerator(rate, visemes=False).latency_samples <= 0.120 * rate
+    # Phone recognition looks further ahead; first motion stays within 300 ms.
+    assert MotionGenerator(rate).latency_samples <= 0.300 * rate
 
 
-def test_frames_emitted_exactly_after_latency() -> None:
+@pytest.mark.parametrize("visemes", [False, True])
+def test_frames_emitted_exactly_after_latency(visemes: bool) -> None:
     rate = 16000
     pcm = vowel(rate, 1.0, (700, 1200, 2500))
-    generator = MotionGenerator(rate)
+    generator = MotionGenerator(rate, visemes=visemes)
     emitted_at: dict[int, int] = {}
     for received in range(1, pcm.size + 1):
         for frame in generator.push(pcm[received - 1 : received]):
@@ -225,13 +230,13 @@ def test_every_rate_gives_finite_in_range_output(rate: int) -> None:
     assert np.array_equal(lids[:, 1], scalar(frames, "blink_right"))
 
 
-# --- acoustic behaviour -------------------------------------------------------------
+# --- acoustic behaviour of the DSP estimator (the fallback mouth) ---------------------
 
 
 @pytest.mark.parametrize("path", CLIPS, ids=lambda p: p.stem)
 def test_jaw_follows_speech_envelope(path: Path) -> None:
     pcm, rate = read_clip(path)
-    jaw = scalar(generate(pcm, rate), "jaw_open")
+    jaw = scalar(generate(pcm, rate, visemes=False), "jaw_open")
     envelope = rms_envelope(pcm, rate, jaw.size)
     linear = np.corrcoef(jaw, envelope)[0, 1]
     decibels = np.corrcoef(jaw, 20 * np.log10(envelope / 32768 + 1e-4))[0, 1]
@@ -242,19 +247,36 @@ def test_jaw_follows_speech_envelope(path: Path) -> None:
     assert abs(lag) <= 1
 
 
+@pytest.mark.parametrize("path", CLIPS, ids=lambda p: p.stem)
+def test_viseme_jaw_follows_the_envelope_and_leads_it(path: Path) -> None:
+    # The phones, not the loudness, shape the jaw (a loud /m/ keeps it closed), so the
+    # correlation is lower than the DSP jaw's (measured 0.40-0.62; 0.30 on the 8 kHz
+    # fricatives, which the 16 kHz acoustic model reads poorly), and the jaw leads.
+    pcm, rate = read_clip(path)
+    jaw = scalar(generate(pcm, rate), "jaw_open")
+    envelope = rms_envelope(pcm, rate, jaw.size)
+    linear = np.corrcoef(jaw, envelope)[0, 1]
+    lag = peak_lag(jaw, envelope)
+    print(f"{path.stem}: r(viseme jaw, rms)={linear:.3f} lag={lag}")
+    assert linear >= 0.25
+    assert -2 <= lag <= 0
+
+
 @pytest.mark.parametrize("rate", SUPPORTED_SAMPLE_RATES)
 def test_silence_keeps_mouth_closed(rate: int) -> None:
     noise = np.random.default_rng(3).standard_normal(3 * rate)
     for pcm in (np.zeros(3 * rate, dtype=np.int16), to_int16(noise, -60.0)):
-        frames = generate(pcm, rate, chunk=rate // 50)
+        frames = generate(pcm, rate, chunk=rate // 50, visemes=False)
         assert scalar(frames, "jaw_open").max() < 0.02
 
 
 @pytest.mark.parametrize("rate", [16000, 24000, 48000])
 def test_fricative_keeps_jaw_nearly_closed(rate: int) -> None:
     steady = slice(5, -5)
-    vowel_jaw = scalar(generate(vowel(rate, 1.0, (700, 1200, 2500)), rate), "jaw_open")
-    fricative_jaw = scalar(generate(fricative(rate, 1.0), rate), "jaw_open")
+    vowel_jaw = scalar(
+        generate(vowel(rate, 1.0, (700, 1200, 2500)), rate, visemes=False), "jaw_open"
+    )
+    fricative_jaw = scalar(generate(fricative(rate, 1.0), rate, visemes=False), "jaw_open")
     ratio = fricative_jaw[steady].mean() / vowel_jaw[steady].mean()
     print(f"rate={rate} fricative/vowel jaw ratio={ratio:.3f}")
     assert ratio < 0.35
@@ -263,23 +285,23 @@ def test_fricative_keeps_jaw_nearly_closed(rate: int) -> None:
 @pytest.mark.parametrize("rate", [8000, 22050, 44100])
 def test_rounded_vowel_rounds_lips(rate: int) -> None:
     steady = slice(5, -5)
-    u = generate(vowel(rate, 1.0, (300, 800, 2300)), rate)
-    i = generate(vowel(rate, 1.0, (300, 2300, 3000)), rate)
+    u = generate(vowel(rate, 1.0, (300, 800, 2300)), rate, visemes=False)
+    i = generate(vowel(rate, 1.0, (300, 2300, 3000)), rate, visemes=False)
     assert scalar(u, "mouth_round")[steady].mean() > scalar(i, "mouth_round")[steady].mean() + 0.5
     assert scalar(i, "mouth_wide")[steady].mean() > scalar(u, "mouth_wide")[steady].mean() + 0.5
 
 
 def test_open_vowel_opens_jaw_wider_than_close_vowel() -> None:
     steady = slice(5, -5)
-    a = scalar(generate(vowel(16000, 1.0, (750, 1200, 2500)), 16000), "jaw_open")
-    i = scalar(generate(vowel(16000, 1.0, (300, 2300, 3000)), 16000), "jaw_open")
+    a = scalar(generate(vowel(16000, 1.0, (750, 1200, 2500)), 16000, visemes=False), "jaw_open")
+    i = scalar(generate(vowel(16000, 1.0, (300, 2300, 3000)), 16000, visemes=False), "jaw_open")
     assert a[steady].mean() > 1.3 * i[steady].mean()
 
 
 def test_pitch_rise_raises_brows_and_head() -> None:
     rate = 16000
-    flat = generate(vowel(rate, 1.5, (600, 1200, 2500)), rate)
-    rising = generate(vowel(rate, 1.5, (600, 1200, 2500), f0=(110.0, 190.0)), rate)
+    flat = generate(vowel(rate, 1.5, (600, 1200, 2500)), rate, visemes=False)
+    rising = generate(vowel(rate, 1.5, (600, 1200, 2500), f0=(110.0, 190.0)), rate, visemes=False)
     assert scalar(rising, "brow_up")[-10:].mean() > 0.5
     assert np.abs(scalar(flat, "brow_up")).max() < 0.1
     # Same seed, same sway: the difference is the raise (negative pitch = head up).
@@ -290,7 +312,9 @@ def test_pitch_rise_raises_brows_and_head() -> None:
 def test_lips_close_before_onset_from_silence() -> None:
     rate = 16000
     silence = np.zeros(rate // 2, dtype=np.int16)
-    frames = generate(np.concatenate((silence, vowel(rate, 0.5, (700, 1200, 2500)))), rate)
+    frames = generate(
+        np.concatenate((silence, vowel(rate, 0.5, (700, 1200, 2500)))), rate, visemes=False
+    )
     onset = -(-silence.size // samples_per_frame(rate))  # first frame whose window has sound
     before = slice(onset - 2, onset)
     assert scalar(frames, "mouth_close")[before].max() > 0.5

@@ -165,7 +165,6 @@ def test_bad_frames_are_reported_and_good_ones_kept() -> None:
     [
         ("frame_rate", 30, "frame rate 30"),
         ("sample_rate", 48000, "stamped at 48000 Hz"),
-        ("motion_version", 2, "unsupported motion version 2"),
     ],
 )
 def test_inconsistent_motion_header_is_invalid_motion(field: str, value: int, problem: str) -> None:

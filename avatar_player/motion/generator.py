@@ -10,11 +10,20 @@ from avatar_player.motion.articulation import LOOKAHEAD_FRAMES, Articulator
 from avatar_player.motion.cues import CueExtractor, Cues
 from avatar_player.motion.features import FrameAnalyzer
 from avatar_player.motion.gestures import NECK_SHARE, Blinks, Gaze, HeadMotion
-from avatar_player.protocol.constants import frame_sample, samples_per_frame
+from avatar_player.motion.shaping import shaped_mouth, unusable_reason
+from avatar_player.protocol.constants import FRAME_RATE, frame_sample, samples_per_frame
 from avatar_player.protocol.motion import LAYOUT, MotionFrame, neutral_vector
+from avatar_player.visemes import PHONE_FRAME_RATE, shape_at
+from avatar_player.visemes.coarticulation import LABEL_OFFSET_S
+from avatar_player.visemes.recognizer import PhoneRecognizer, RecognizerUnavailable
 
 JAW_POSE_OPEN_RAD = 0.12
 """FLAME jaw pitch (radians) at jaw_open == 1."""
+VISEME_LATENCY_FRAMES = 6
+"""With phone recognition, frame i is final once the audio up to frame i + 6 (240 ms
+later) is decoded: the shape looks 150 ms ahead (lead and coarticulation), the decoder's
+features lag 30-40 ms and its labels become stable 60 ms behind the audio."""
+DSP_CHANNELS = ("jaw_open", "mouth_round", "mouth_wide", "mouth_close")
 
 
 class MotionGenerator:
@@ -24,9 +33,14 @@ class MotionGenerator:
     centred on it and is final once the windows of the next LOOKAHEAD_FRAMES frames are
     complete too. Each window is analysed on its own and every stateful stage advances
     once per frame in order, so the output does not depend on how the audio is chunked.
+
+    With `visemes` (phone recognition), the recognizer is fed one frame's samples at a
+    time and the mouth of frame i takes its shape from the phones around it once block
+    i + VISEME_LATENCY_FRAMES - 1 is decoded; frames the recognition cannot shape (it is
+    unavailable, or hears noise) keep the DSP mouth, and `fallback_reason` says why.
     """
 
-    def __init__(self, sample_rate: int, *, seed: int = 0) -> None:
+    def __init__(self, sample_rate: int, *, seed: int = 0, visemes: bool = True) -> None:
         self._analyzer = FrameAnalyzer(sample_rate)  # validates the rate
         self._sample_rate = sample_rate
         self._frame_size = samples_per_frame(sample_rate)
@@ -44,10 +58,23 @@ class MotionGenerator:
         self._cues: deque[Cues] = deque()
         self._emitted = 0
         self._finished = False
+        self.fallback_reason = ""
+        """Why some frames of this response have the DSP mouth ('' while none has)."""
+        self._recognizer: PhoneRecognizer | None = None
+        if visemes:
+            try:
+                self._recognizer = PhoneRecognizer(sample_rate)
+            except RecognizerUnavailable as exc:
+                self.fallback_reason = f"phone recognition unavailable: {exc}"
+        self._pending = np.zeros(0, dtype=np.int16)
+        """Samples not yet given to the recognizer (less than one block)."""
+        self._blocks = 0
 
     @property
     def latency_samples(self) -> int:
         """Audio needed beyond a frame's sample before the frame is emitted."""
+        if self._recognizer is not None:
+            return VISEME_LATENCY_FRAMES * self._frame_size
         return LOOKAHEAD_FRAMES * self._frame_size + self._half_window
 
     def push(self, pcm: np.ndarray) -> list[MotionFrame]:
@@ -59,7 +86,10 @@ class MotionGenerator:
         self._received += samples.size
         self._buffer = np.concatenate((self._buffer, samples))
         self._analyze_windows()
-        return self._emit(self._analyzed - LOOKAHEAD_FRAMES)
+        if self._recognizer is None:
+            return self._emit(self._analyzed - LOOKAHEAD_FRAMES)
+        self._pending = np.concatenate((self._pending, samples))
+        return self._decode_blocks()
 
     def finish(self) -> list[MotionFrame]:
         """End of the audio: returns every remaining frame."""
@@ -70,7 +100,26 @@ class MotionGenerator:
         missing = (total + LOOKAHEAD_FRAMES - self._analyzed) * self._frame_size - self._buffer.size
         self._buffer = np.concatenate((self._buffer, np.zeros(max(missing, 0))))
         self._analyze_windows()
-        return self._emit(total)
+        if self._recognizer is None:
+            return self._emit(total)
+        tail = -self._pending.size % self._frame_size
+        self._pending = np.concatenate((self._pending, np.zeros(tail, dtype=np.int16)))
+        frames = self._decode_blocks()
+        self._recognizer.finish()
+        return frames + self._emit(total)
+
+    def _decode_blocks(self) -> list[MotionFrame]:
+        """Feed the recognizer every complete block; after each, emit the frames it made
+        final (so each frame sees the labels of the same blocks, however audio arrives)."""
+        assert self._recognizer is not None
+        frames = []
+        size = self._frame_size
+        while self._pending.size >= size:
+            self._recognizer.push_block(self._pending[:size])
+            self._pending = self._pending[size:]
+            self._blocks += 1
+            frames += self._emit(self._blocks - VISEME_LATENCY_FRAMES + 1)
+        return frames
 
     def _check_open(self) -> None:
         if self._finished:
@@ -103,13 +152,32 @@ class MotionGenerator:
         values = neutral_vector()
         values[LAYOUT["rotation"]] = rotation
         values[LAYOUT["neck_pose"]] = NECK_SHARE * rotation
-        values[LAYOUT["jaw_pose"]] = (JAW_POSE_OPEN_RAD * mouth.jaw_open, 0.0, 0.0)
-        values[LAYOUT["eye_pose"]] = (gaze_pitch, gaze_yaw, 0.0) * 2
-        values[LAYOUT["eye_lid"]] = blink
-        for name in ("jaw_open", "mouth_round", "mouth_wide", "mouth_close", "brow_up"):
-            values[LAYOUT[name]] = getattr(mouth, name)
-        values[LAYOUT["blink_left"]] = blink
-        values[LAYOUT["blink_right"]] = blink
         index = self._emitted
         self._emitted += 1
+        channels = self._shaped(index, window) or {
+            name: getattr(mouth, name) for name in DSP_CHANNELS
+        }
+        for name, value in channels.items():
+            values[LAYOUT[name]] = value
+        values[LAYOUT["jaw_pose"]] = (JAW_POSE_OPEN_RAD * channels["jaw_open"], 0.0, 0.0)
+        values[LAYOUT["eye_pose"]] = (gaze_pitch, gaze_yaw, 0.0) * 2
+        values[LAYOUT["eye_lid"]] = blink
+        values[LAYOUT["brow_up"]] = mouth.brow_up
+        values[LAYOUT["blink_left"]] = blink
+        values[LAYOUT["blink_right"]] = blink
         return MotionFrame(index, frame_sample(index, self._sample_rate), values)
+
+    def _shaped(self, index: int, window: list[Cues]) -> dict[str, float] | None:
+        """The viseme mouth of frame `index`; None (and a fallback reason) without one."""
+        if self._recognizer is None:
+            return None
+        time_s = index / FRAME_RATE
+        labels = self._recognizer.labels
+        label = int((time_s - LABEL_OFFSET_S) * PHONE_FRAME_RATE)
+        phone = labels[max(label, 0)] if label < len(labels) else None
+        shape = shape_at(self._recognizer.segments, time_s)
+        reason = unusable_reason(phone, window[0]) if shape is not None else "no phone nearby"
+        if reason:
+            self.fallback_reason = self.fallback_reason or reason
+            return None
+        return shaped_mouth(shape, window[0], window[1])

@@ -21,9 +21,14 @@ from avatar_player.protocol.codec import (
     encode,
     frame_from_pb,
 )
-from avatar_player.protocol.constants import FRAME_RATE, MOTION_VERSION, SUPPORTED_SAMPLE_RATES
+from avatar_player.protocol.constants import FRAME_RATE, SUPPORTED_SAMPLE_RATES
 from avatar_player.protocol.errors import ErrorCode, classify_server_error, failure_for_server_code
 from avatar_player.protocol.motion import MotionFrame
+from avatar_player.protocol.relay_status import (
+    RelayMessage,
+    RelayMessageError,
+    decode_relay_message,
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,12 @@ class ProtocolViolation:
 
 
 ClientEvent = (
-    SessionConfirmed | AnimationReceived | AudioRelayed | ServerErrorReceived | ProtocolViolation
+    SessionConfirmed
+    | AnimationReceived
+    | AudioRelayed
+    | ServerErrorReceived
+    | ProtocolViolation
+    | RelayMessage
 )
 
 
@@ -98,7 +108,8 @@ class ClientConnection:
     """Protocol state of the player's connection to a Motion Server.
 
     With `relayed_audio=True` (Custom Mode, connected to a relay) the peer may also send
-    CLIENT_AUDIO_INPUT messages: the audio the relay's backend sent upstream, to be played.
+    CLIENT_AUDIO_INPUT messages: the audio the relay's backend sent upstream, to be played,
+    and text frames: the relay's reports on its upstream session (`relay_status`).
     """
 
     def __init__(self, sample_rate: int, *, relayed_audio: bool = False) -> None:
@@ -136,6 +147,8 @@ class ClientConnection:
 
     def receive(self, data: bytes | str) -> list[ClientEvent]:
         """Events for one message received from the server."""
+        if isinstance(data, str) and self.relayed_audio:
+            return [self._on_relay_status(data)]
         try:
             message = decode_message(data)
         except DecodeError as exc:
@@ -177,6 +190,12 @@ class ClientConnection:
             fatal=fatal and not error.req_id,
         )
 
+    def _on_relay_status(self, text: str) -> ClientEvent:
+        try:
+            return decode_relay_message(text)
+        except RelayMessageError as exc:
+            return ProtocolViolation(ErrorCode.RELAY_MESSAGE_INVALID, str(exc))
+
     def _on_relayed_audio(self, audio: pb.ClientAudioInput) -> ClientEvent:
         if self.state is not ClientState.OPEN:
             return ProtocolViolation(ErrorCode.PROTOCOL_ERROR, "audio before confirm")
@@ -204,8 +223,9 @@ class ClientConnection:
         return events
 
     def _payload_problem(self, animation: pb.ServerResponseAnimation) -> str:
-        if animation.motion_version != MOTION_VERSION:
-            return f"unsupported motion version {animation.motion_version}"
+        """What makes a motion payload unusable ('' when nothing). Every motion_version
+        from 1 on is read (docs/protocol.md): an older one leaves the channels it lacks at
+        0, a newer one's unknown fields are ignored."""
         if animation.frame_rate != FRAME_RATE:
             return f"frame rate {animation.frame_rate} (expected {FRAME_RATE})"
         if animation.sample_rate != self.sample_rate:

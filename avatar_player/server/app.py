@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from http import HTTPStatus
@@ -20,6 +21,7 @@ from avatar_player.server.config import ServerConfig, load_config
 from avatar_player.server.console import Console
 from avatar_player.server.ingress import IngressSession, ServerShared
 from avatar_player.server.tokens import TokenAuthority
+from avatar_player.visemes.recognizer import preload as preload_recognizer
 
 log = logging.getLogger("avatar_player.server")
 
@@ -58,6 +60,10 @@ class MotionServer:
     async def start(self) -> None:
         """Bind both listeners; ports 0 in the config pick free ports."""
         config = self.config
+        if config.visemes:
+            unavailable = await asyncio.to_thread(preload_recognizer)
+            if unavailable:
+                log.warning("phone recognition unavailable, DSP mouth only: %s", unavailable)
         self._ws_server = await serve(
             self._serve_connection,
             config.host,

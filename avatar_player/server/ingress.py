@@ -70,6 +70,7 @@ class _Response:
     started: float = field(default_factory=time.monotonic)
     audio_s: float = 0.0
     frames: int = 0
+    fallback_logged: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,11 @@ class IngressSession:
         self.last_audio = time.monotonic()
         response = self._responses.get(event.req_id)
         if response is None:
-            generator = MotionGenerator(self.conn.sample_rate, seed=response_seed(event.req_id))
+            generator = MotionGenerator(
+                self.conn.sample_rate,
+                seed=response_seed(event.req_id),
+                visemes=self.shared.config.visemes,
+            )
             response = self._responses[event.req_id] = _Response(event.req_id, generator)
             log.info("session %s response %s started", self.cid, event.req_id)
         seconds = len(event.pcm) / 2 / self.conn.sample_rate
@@ -238,6 +243,14 @@ class IngressSession:
             frames = await asyncio.to_thread(_run_generator, response.generator, pcm, item.end)
             if self._responses.get(item.req_id) is not response:
                 continue  # interrupted while generating
+            if response.generator.fallback_reason and not response.fallback_logged:
+                response.fallback_logged = True
+                log.info(
+                    "session %s response %s: DSP mouth (%s)",
+                    self.cid,
+                    item.req_id,
+                    response.generator.fallback_reason,
+                )
             if item.end:
                 del self._responses[item.req_id]
             if frames or item.end:

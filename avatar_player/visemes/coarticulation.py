@@ -1,0 +1,107 @@
+"""Coarticulation: the mouth shape at an instant, blended from the phones around it.
+
+Dominance functions (Cohen & Massaro 1993): every phone pulls each channel towards its
+viseme's target with a weight that is highest over the phone and decays exponentially
+with the distance from it; the shape is the weighted mean of the targets. Bilabial
+closure dominates strongly (the lips seal even in a short /b/), rounding reaches far
+ahead (lips round during the consonants before /u/), silence dominates weakly (the mouth
+starts moving before the sound), and a phone shorter than FULL_DOMINANCE_S is dominated
+by its neighbours. Every phone is shown ONSET_LEAD_S before it sounds; a bilabial keeps
+its closure until RELEASE_LEAD_S before its acoustic release, with a weaker hold on the
+jaw, which starts to lower while the lips are still sealed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from avatar_player.visemes.table import (
+    PHONE_FRAME_RATE,
+    SHAPE_CHANNELS,
+    SHAPES,
+    PhoneSegment,
+    Viseme,
+    viseme_of,
+)
+
+ONSET_LEAD_S = 0.05
+"""The mouth reaches a phone's shape this long before its acoustic onset."""
+RELEASE_LEAD_S = {Viseme.A: 0.02}
+"""Visemes that end closer to their acoustic end than ONSET_LEAD_S: a bilabial keeps the
+lips sealed until just before the burst."""
+LABEL_OFFSET_S = 0.008
+"""Label k's window (25.6 ms) is centred 12.8 ms after its start k * 10 ms: a label
+stands for [k * 10 + 8, (k + 1) * 10 + 8) ms."""
+FULL_DOMINANCE_S = 0.06
+REACH_S = 0.1
+"""Phones further than this from the instant (after the lead) are ignored."""
+DEFAULT_DOMINANCE = (1.0, 0.03)
+"""(peak weight, decay length in seconds) of a channel without a rule below."""
+_CHANNEL = {name: index for index, name in enumerate(SHAPE_CHANNELS)}
+_ROUNDING = ("mouth_round", "lip_funnel")
+DOMINANCE_RULES: dict[Viseme, dict[str, tuple[float, float]]] = {
+    Viseme.A: {name: (3.0, 0.01) for name in SHAPE_CHANNELS} | {"jaw_open": (1.5, 0.01)},
+    Viseme.G: {"lip_tuck": (3.0, 0.03), "jaw_open": (2.0, 0.03)},
+    Viseme.F: {name: (1.5, 0.08) for name in _ROUNDING},
+    Viseme.E: {name: (1.2, 0.06) for name in _ROUNDING},
+    Viseme.X: {name: (0.5, 0.03) for name in SHAPE_CHANNELS},
+}
+"""Per viseme and channel: (peak weight, decay length in seconds)."""
+
+
+def _dominance_table() -> dict[Viseme, tuple[np.ndarray, np.ndarray]]:
+    table = {}
+    for viseme in Viseme:
+        peak = np.full(len(SHAPE_CHANNELS), DEFAULT_DOMINANCE[0])
+        decay = np.full(len(SHAPE_CHANNELS), DEFAULT_DOMINANCE[1])
+        for name, (weight, length) in DOMINANCE_RULES.get(viseme, {}).items():
+            peak[_CHANNEL[name]], decay[_CHANNEL[name]] = weight, length
+        table[viseme] = (peak, decay)
+    return table
+
+
+_DOMINANCE = _dominance_table()
+_TARGETS = {viseme: np.array(shape) for viseme, shape in SHAPES.items()}
+
+
+def _spans(segment: PhoneSegment) -> list[tuple[Viseme, float, float]]:
+    """The segment's viseme spans in seconds (two for a diphthong), as shown (led)."""
+    start = segment.start / PHONE_FRAME_RATE + LABEL_OFFSET_S
+    end = segment.end / PHONE_FRAME_RATE + LABEL_OFFSET_S
+    middle = 0.5 * (start + end)
+    first, second = viseme_of(segment.phone, 0.0), viseme_of(segment.phone, 1.0)
+    halves = [(first, start, end)] if first == second else [(first, start, middle)]
+    if first != second:
+        halves.append((second, middle, end))
+    return [
+        (viseme, a - ONSET_LEAD_S, b - RELEASE_LEAD_S.get(viseme, ONSET_LEAD_S))
+        for viseme, a, b in halves
+    ]
+
+
+def shape_at(segments: Sequence[PhoneSegment], time_s: float) -> np.ndarray | None:
+    """The SHAPE_CHANNELS values shown at `time_s`; None when no phone is near it."""
+    earliest = (time_s - REACH_S - LABEL_OFFSET_S) * PHONE_FRAME_RATE
+    first = bisect.bisect_right(segments, earliest, key=lambda segment: segment.end)
+    weighted = np.zeros(len(SHAPE_CHANNELS))
+    total = np.zeros(len(SHAPE_CHANNELS))
+    for segment in segments[first:]:
+        spans = _spans(segment)
+        if spans[0][1] > time_s + REACH_S:
+            break
+        for viseme, start, end in spans:
+            distance = max(start - time_s, time_s - end, 0.0)
+            if distance > REACH_S:
+                continue
+            peak, decay = _DOMINANCE[viseme]
+            weight = peak * min(1.0, (end - start) / FULL_DOMINANCE_S)
+            dominance = weight * np.exp(-distance / decay)
+            weighted += dominance * _TARGETS[viseme]
+            total += dominance
+    if not total.any():
+        return None
+    return weighted / np.maximum(total, math.ulp(1.0))
