@@ -23,13 +23,14 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from qasync import QEventLoop  # noqa: E402
 
+from avatar_player.bundled import CLIPS_DIR  # noqa: E402
 from avatar_player.models.player_session import SessionOptions  # noqa: E402
 from avatar_player.protocol.motion import LAYOUT  # noqa: E402
 from avatar_player.relay import Relay, RelayConfig  # noqa: E402
 from avatar_player.ui.app import close_window, open_window  # noqa: E402
 from avatar_player.ui.main_window import MainWindow  # noqa: E402
 
-CLIP = Path(__file__).resolve().parents[1] / "resources" / "clips" / "pangram_24k.wav"
+CLIP = CLIPS_DIR / "pangram_24k.wav"
 
 
 async def wait_for(condition, timeout_s: float = 15.0) -> None:

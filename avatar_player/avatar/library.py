@@ -1,4 +1,4 @@
-"""The bundled avatars: their definitions and their assets under resources/avatars/."""
+"""The bundled avatars: their definitions and their assets (`avatar_player.bundled`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 from avatar_player.avatar.asset import METADATA_FILE, load_avatar_dir
 from avatar_player.avatar.model import Avatar
-
-AVATARS_DIR = Path(__file__).resolve().parents[2] / "resources" / "avatars"
+from avatar_player.bundled import AVATARS_DIR
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import soundfile as sf
 
-import avatar_player
+from avatar_player.bundled import CHECKOUT_RESOURCES, clip_paths
 from avatar_player.speech import Pacing
 
-RESOURCES = Path(avatar_player.__file__).resolve().parents[1] / "resources"
-SHARED_RECORDING = RESOURCES.parents[1] / "shared" / "data" / "flame-sample"
+SHARED_RECORDING = CHECKOUT_RESOURCES.parents[1] / "shared" / "data" / "flame-sample"
+"""The FLAME sample recording of the shared folder next to a checkout."""
 
 
 PACINGS: dict[str, Pacing] = {
@@ -52,7 +52,7 @@ def clip_for(path: str | Path) -> Clip:
 def bundled_clips() -> list[Clip]:
     """The bundled speech clips, plus the shared FLAME recording when it is next to us."""
     clips = []
-    for path in sorted((RESOURCES / "clips").glob("*.wav")):
+    for path in clip_paths():
         info = sf.info(path)
         clips.append(
             Clip(f"{path.stem} ({info.duration:.1f} s, {info.samplerate} Hz)", path, False)

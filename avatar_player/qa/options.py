@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from avatar_player import __version__
+from avatar_player.bundled import clip_path, clip_paths
 from avatar_player.models.player_session import SessionOptions
 from avatar_player.player import PlaybackSettings
 from avatar_player.protocol.constants import SUPPORTED_SAMPLE_RATES
@@ -35,7 +37,7 @@ class QaOptions:
     """Everything a run needs: what to say (a clip or text) and how."""
 
     clip: Path | None
-    """The speech clip (None: `say`)."""
+    """The speech clip (None: `say`); a bundled clip's name is resolved to its file."""
     session: SessionOptions
     say: str | None = None
     """Text to speak with TTS instead of a clip."""
@@ -135,15 +137,19 @@ def _parser() -> argparse.ArgumentParser:
             "exit status: 0 pass or warn, 1 fail, 2 usage or setup error (bad option,\n"
             "unusable clip, no OpenGL, report not writable).\n\n"
             "example:\n"
-            "  python -m avatar_player.qa resources/clips/hello_16k.wav \\\n"
-            "      --fault latencyMs=200 --report qa-report.json\n"
-            "  python -m avatar_player.qa resources/clips/pangram_24k.wav --pace 0.8\n"
+            "  python -m avatar_player.qa hello_16k --fault latencyMs=200 --report qa-report.json\n"
+            "  python -m avatar_player.qa pangram_24k --pace 0.8\n"
             "  python -m avatar_player.qa --say 'Hello there. How are you today?'"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"avatar-player-qa {__version__}")
+    bundled = ", ".join(path.stem for path in clip_paths())
     parser.add_argument(
-        "clip", type=Path, nargs="?", help="speech clip to play (WAV/FLAC/OGG, any rate)"
+        "clip",
+        type=_clip,
+        nargs="?",
+        help=f"speech clip to play: a file (WAV/FLAC/OGG, any rate) or a bundled clip ({bundled})",
     )
     speech = parser.add_argument_group("live speech")
     speech.add_argument("--say", metavar="TEXT", help="speak TEXT with TTS instead of a clip")
@@ -287,6 +293,13 @@ def _parser() -> argparse.ArgumentParser:
         help="warn when the rendered frame rate is this far below --fps (default: %(default)g)",
     )
     return parser
+
+
+def _clip(text: str) -> Path:
+    """The file `text`, else the bundled clip of that name (a missing file is reported when
+    the clip is loaded, with its error code)."""
+    path = Path(text)
+    return path if path.exists() else clip_path(text) or path
 
 
 def _fault(text: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 
+from avatar_player import __version__
 from avatar_player.relay.config import RelayConfig
 from avatar_player.relay.relay import Relay
 
@@ -25,6 +26,7 @@ def parse_args(argv: list[str] | None = None) -> RelayConfig:
             "and forwards audio and motion to players over its own WebSocket."
         ),
     )
+    parser.add_argument("--version", action="version", version=f"avatar-player-relay {__version__}")
     parser.add_argument("--upstream", default=defaults.upstream_url, help="Motion Server ingress")
     parser.add_argument("--console-url", default=defaults.console_url, help="token endpoint")
     parser.add_argument("--app-id", default=defaults.app_id)

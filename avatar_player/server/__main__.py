@@ -10,6 +10,7 @@ import signal
 from dataclasses import fields, replace
 from pathlib import Path
 
+from avatar_player import __version__
 from avatar_player.server.app import MotionServer
 from avatar_player.server.config import ServerConfig, load_config
 from avatar_player.server.faults import FaultConfig
@@ -21,12 +22,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m avatar_player.server",
         description="Avatar Player's Motion Server: token endpoint + WebSocket ingress.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"avatar-player-server {__version__}"
+    )
     parser.add_argument("--config", help="TOML config file (default: the packaged demo config)")
     parser.add_argument("--host", help="address to bind (default from config: 127.0.0.1)")
     parser.add_argument("--port", type=int, help="WebSocket ingress port (0: any free port)")
     parser.add_argument("--http-port", type=int, help="HTTP console port (0: any free port)")
     parser.add_argument(
-        "--asset-root", type=Path, help="avatar asset directory (default: resources/avatars)"
+        "--asset-root", type=Path, help="avatar asset directory (default: the bundled avatars)"
+    )
+    parser.add_argument(
+        "--visemes",
+        action=argparse.BooleanOptionalAction,
+        help="phone recognition shapes the mouth (default from config: on)",
     )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ...")
     faults = parser.add_argument_group("fault injection (every session)")
@@ -46,6 +55,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
             ("ws_port", args.port),
             ("http_port", args.http_port),
             ("asset_root", args.asset_root),
+            ("visemes", args.visemes),
         )
         if value is not None
     }

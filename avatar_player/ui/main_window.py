@@ -27,13 +27,13 @@ from avatar_player.ui.avatar_panel import AvatarPanel
 from avatar_player.ui.avatar_view import AvatarView
 from avatar_player.ui.connection_panel import ConnectionPanel
 from avatar_player.ui.error_log_view import ErrorLogPanel
+from avatar_player.ui.help_menu import install_help_menu
 from avatar_player.ui.playback_panel import PlaybackPanel
 from avatar_player.ui.recording_panel import RecordingPanel
 from avatar_player.ui.speech_panel import PUSH_TO_TALK_KEY, SpeechPanel
 from avatar_player.ui.status_panel import StatusPanel
 from avatar_player.ui.timeline_dock import TimelineDock
-
-AUTO_TIER = "auto"
+from avatar_player.window_options import AUTO_TIER
 
 
 class MainWindow(QMainWindow):
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
             tier=tier,
         )
         self._build_layout()
+        install_help_menu(self, self.view)
         self._fill_tiers(tier)
         self._connect_signals()
         self._restore_settings()
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         session = self.session
         session.connection_changed.connect(self._connection_changed)
+        session.relay_upstream_changed.connect(self.status.show_relay_upstream)
         session.conversation_changed.connect(self._conversation_changed)
         session.metrics.connect(self.status.show_metrics)
         panel = self.connection
