@@ -79,6 +79,14 @@ def test_every_blendshape_moves_its_part(small_avatar):
         "mouth_round": ("lips",),
         "mouth_wide": ("lips",),
         "mouth_close": ("lips",),
+        "lips_press": ("lips", "skin"),
+        "lip_funnel": ("lips", "skin", "mouth"),
+        "lip_tuck": ("lips", "skin"),
+        "tongue_up": ("mouth",),
+        "lips_press_jaw": ("lips", "skin"),
+        "lip_funnel_jaw": ("lips",),
+        "lip_tuck_jaw": ("lips", "skin"),
+        "tongue_up_jaw": ("mouth",),
     }
     for shape, moved in expectations.items():
         index = small_avatar.blendshapes[shape].index
@@ -100,6 +108,37 @@ def test_jaw_opens_downward_and_blinks_close_the_upper_lids(small_avatar):
     upper_lid = small_avatar.splats.centre[blink.index, 1] > eye_y + 0.004
     assert np.median(blink.delta[upper_lid, 1]) < -0.002
     assert np.all(small_avatar.splats.centre[blink.index, 0] > 0), "left is +x"
+
+
+def test_articulation_shapes_move_the_right_way(small_avatar):
+    centre, parts = small_avatar.splats.centre, small_avatar.part_ranges()
+    mouth_y = small_avatar.landmark("mouth")[1]
+
+    def moved(shape: str, part: str) -> tuple[np.ndarray, np.ndarray]:
+        """Rest centres and offsets of the splats of `part` that `shape` moves."""
+        blend, span = small_avatar.blendshapes[shape], parts[part]
+        inside = (blend.index >= span.start) & (blend.index < span.stop)
+        return centre[blend.index[inside]], blend.delta[inside]
+
+    rest, delta = moved("lips_press", "lips")
+    assert np.all(delta[rest[:, 1] > mouth_y + 0.003, 1] <= 1e-9), "upper lip squeezed down"
+    assert np.all(delta[rest[:, 1] < mouth_y - 0.003, 1] >= -1e-9), "lower lip squeezed up"
+    rest, delta = moved("lip_funnel", "lips")
+    assert np.median(delta[:, 2]) > 0.003, "lips pushed forward"
+    assert np.all(delta[rest[:, 0] > 0.01, 0] < 0) and np.all(delta[rest[:, 0] < -0.01, 0] > 0)
+    rest, delta = moved("lip_tuck", "lips")
+    assert np.all(delta[rest[:, 1] < mouth_y - 0.002, 2] < 0), "lower lip drawn back"
+    assert np.all(delta[rest[:, 1] > mouth_y + 0.002, 1] >= -1e-9), "upper lip stays up"
+    _, delta = moved("tongue_up", "mouth")
+    assert np.all(delta[:, 1] > 0)
+    jaw, hold = small_avatar.blendshapes["jaw_open"], small_avatar.blendshapes["lips_press_jaw"]
+    lips = parts["lips"]
+    lower_lip = hold.index[(hold.index >= lips.start) & (hold.index < lips.stop)]
+    lower_lip = lower_lip[centre[lower_lip, 1] < mouth_y - 0.003]
+    jaw_offset = dict(zip(jaw.index, jaw.delta, strict=True))
+    hold_offset = dict(zip(hold.index, hold.delta, strict=True))
+    for i in lower_lip:
+        np.testing.assert_allclose(hold_offset[i], -jaw_offset[i], atol=1e-7)
 
 
 def test_save_and_load_round_trip(tmp_path, small_avatar):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from avatar_player.avatar.library import load_avatar
+from avatar_player.avatar.model import BLENDSHAPES, JAW_CORRECTED
 from avatar_player.motion import JAW_POSE_OPEN_RAD
 from avatar_player.protocol.motion import LAYOUT, VECTOR_SIZE, neutral_vector
 from avatar_player.render.camera import Camera
@@ -63,6 +64,17 @@ def test_gaze_brow_and_mouth_channels_pass_through():
     assert pose.weights["mouth_round"] == pytest.approx(0.6)
 
 
+def test_articulation_channels_pass_through_and_drive_their_jaw_correctives():
+    pose = avatar_pose(
+        vector(jaw_open=0.4, lips_press=0.5, lip_funnel=1.4, lip_tuck=-0.2, tongue_up=0.25)
+    )
+    expected = {"lips_press": 0.5, "lip_funnel": 1.0, "lip_tuck": 0.0, "tongue_up": 0.25}
+    for name, weight in expected.items():
+        assert pose.weights[name] == pytest.approx(weight), name
+        assert pose.weights[f"{name}_jaw"] == pytest.approx(0.4 * weight), name
+    assert set(pose.weights) - {"gaze_yaw", "gaze_pitch"} <= set(BLENDSHAPES)
+
+
 def test_head_rotation_composes_rotation_and_neck_pose():
     pose = avatar_pose(vector(rotation=[0.0, 0.2, 0.0], neck_pose=[0.1, 0.0, 0.0]))
     expected = rotation_matrix(np.array([0.0, 0.2, 0.0])) @ rotation_matrix(np.array([0.1, 0, 0]))
@@ -85,11 +97,27 @@ def test_flame_keyframes_drive_the_jaw():
     ]
     assert max(jaw) == pytest.approx(max(f["jawPose"][0] for f in keyframes) / JAW_POSE_OPEN_RAD)
     assert min(jaw) == 0.0
+    articulation = [f"{name}{suffix}" for name in JAW_CORRECTED for suffix in ("", "_jaw")]
+    for frame in keyframes:
+        weights = avatar_pose(vector(jaw_pose=frame["jawPose"])).weights
+        assert all(weights[name] == 0.0 for name in articulation), "FLAME drives the jaw only"
 
 
 @pytest.fixture(scope="module")
 def avatar():
     return load_avatar("demo-avatar")
+
+
+def test_pressed_lips_hold_the_lower_lip_against_any_jaw_opening(avatar):
+    deformer = Deformer(avatar)
+    lips = avatar.part_ranges()["lips"]
+    lower = np.array(lips)[
+        avatar.splats.centre[lips.start : lips.stop, 1] < avatar.landmark("mouth")[1] - 0.004
+    ]
+    pressed = deformer.deform(avatar_pose(vector(lips_press=1.0))).centre[lower]
+    for jaw in (0.15, 0.5):
+        held = deformer.deform(avatar_pose(vector(jaw_open=jaw, lips_press=1.0))).centre[lower]
+        np.testing.assert_allclose(held, pressed, atol=2e-5)
 
 
 def test_deformer_opens_the_jaw_and_turns_only_the_head(avatar):

@@ -49,6 +49,11 @@ class Anatomy:
         return self.mouth_y + 0.9 * x * x
 
     @property
+    def lower_lip_height(self) -> float:
+        """Height of the lower lip's red in the middle (from the line between the lips)."""
+        return 0.0092 * self.lip_fullness
+
+    @property
     def mouth_centre(self) -> np.ndarray:
         return np.array([0.0, self.mouth_y, self.mouth_z])
 

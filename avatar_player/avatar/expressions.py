@@ -47,7 +47,8 @@ def follow(mask: np.ndarray, offset: np.ndarray) -> np.ndarray:
     return mask[:, None] * offset
 
 
-def _mouth_region(a: Anatomy, p: np.ndarray, reach: float = 1.0) -> np.ndarray:
+def mouth_region(a: Anatomy, p: np.ndarray, reach: float = 1.0) -> np.ndarray:
+    """0..1 around the front of the mouth (a soft ellipse, `reach` scales its size)."""
     x, y, z = p.T
     spread = ((x / (0.032 * reach)) ** 2) + ((y - a.mouth_y) / (0.02 * reach)) ** 2
     return np.exp(-spread) * smoothstep(a.mouth_z - 0.04, a.mouth_z - 0.015, z)
@@ -55,14 +56,14 @@ def _mouth_region(a: Anatomy, p: np.ndarray, reach: float = 1.0) -> np.ndarray:
 
 def mouth_round(a: Anatomy, p: np.ndarray) -> np.ndarray:
     """Lips pursed: corners pulled in, lips pushed forward."""
-    w = _mouth_region(a, p)
+    w = mouth_region(a, p)
     x = p[:, 0]
     return w[:, None] * np.stack([-0.32 * x, np.zeros_like(x), np.full_like(x, 0.0045)], axis=1)
 
 
 def mouth_wide(a: Anatomy, p: np.ndarray) -> np.ndarray:
     """Lips spread: corners pulled out and slightly up."""
-    w = _mouth_region(a, p, reach=1.2)
+    w = mouth_region(a, p, reach=1.2)
     x = p[:, 0]
     up = 0.0035 * np.clip(np.abs(x) / a.mouth_half_width, 0.0, 1.0) ** 2
     return w[:, None] * np.stack([0.2 * x, up, np.full_like(x, -0.0015)], axis=1)

@@ -9,10 +9,18 @@ import numpy as np
 from avatar_player.avatar.splats import SplatSet
 from avatar_player.protocol.motion import SEMANTIC_CHANNELS
 
-BLENDSHAPES: tuple[str, ...] = (*SEMANTIC_CHANNELS, "gaze_yaw", "gaze_pitch")
-"""Blendshapes every avatar has: the motion frame's semantic channels plus gaze. Gaze
-shapes are offsets per radian of eye rotation (yaw about +y, pitch about +x), linearised
-for the small angles of eye motion."""
+JAW_CORRECTED: tuple[str, ...] = ("lips_press", "lip_funnel", "lip_tuck", "tongue_up")
+"""Shapes with a jaw corrective `<shape>_jaw`, driven by jaw_open x the shape's weight."""
+BLENDSHAPES: tuple[str, ...] = (
+    *SEMANTIC_CHANNELS,
+    "gaze_yaw",
+    "gaze_pitch",
+    *(f"{shape}_jaw" for shape in JAW_CORRECTED),
+)
+"""Blendshapes every avatar has: the motion frame's semantic channels, gaze, and the jaw
+correctives. Gaze shapes are offsets per radian of eye rotation (yaw about +y, pitch about
++x), linearised for the small angles of eye motion. Older assets lack some (the renderer
+skips weights of shapes an asset does not have)."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,14 @@
 """Objective lip-sync measurement from rendered pixels.
 
 Mouth opening is the dark (cavity) area inside a box around the mouth; the lag between
-that signal and the audio loudness envelope comes from their cross-correlation.
+that signal and the audio loudness envelope comes from their cross-correlation. Mouth
+shapes (lip gap, opening size, teeth, lip and tongue areas) come from classifying the
+pixels of a mouth close-up by colour.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,6 +20,12 @@ MOUTH_BOX = ((-0.027, 0.027), (-0.024, 0.005))
 drops into it)."""
 DARK_LUMA = 90.0
 """Pixels darker than this (0..255) count as open mouth, fully at black."""
+TEETH_LUMA = 120.0
+TEETH_CHROMA = 0.25
+"""Teeth: brightest channel above TEETH_LUMA and the channels within this fraction of it."""
+RED_OVER_GREEN = 1.45
+PINK_BLUE = 0.93
+"""Lips and tongue: red above RED_OVER_GREEN x green; tongue pink: blue >= PINK_BLUE x green."""
 
 
 def mouth_region(avatar: Avatar, camera: Camera, width: int, height: int) -> tuple[slice, slice]:
@@ -29,11 +39,65 @@ def mouth_region(avatar: Avatar, camera: Camera, width: int, height: int) -> tup
     return rows, columns
 
 
+def mouth_camera(avatar: Avatar) -> Camera:
+    """A close-up of the lips, teeth and tongue (about 3 pixels per mm at 240 x 150)."""
+    x, y, z = avatar.landmark("mouth")
+    return Camera(target=(x, y - 0.004, z), frame_height=0.045, frame_width=0.072)
+
+
+def _darkness(rgb: np.ndarray) -> np.ndarray:
+    """0..1 per pixel: how dark (cavity-like) it is."""
+    luma = rgb.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    return np.clip((DARK_LUMA - luma) / DARK_LUMA, 0.0, 1.0)
+
+
 def mouth_opening(rgba: np.ndarray, region: tuple[slice, slice]) -> float:
     """Dark area (in pixels, soft-weighted) inside `region` of an (h, w, 4) uint8 image."""
-    patch = rgba[region].astype(np.float64)
-    luma = patch[..., :3] @ np.array([0.299, 0.587, 0.114])
-    return float(np.clip((DARK_LUMA - luma) / DARK_LUMA, 0.0, 1.0).sum())
+    return float(_darkness(rgba[region][..., :3]).sum())
+
+
+@dataclass(frozen=True)
+class MouthPixels:
+    """Pixels of a mouth region by what they show, each an (h, w) array."""
+
+    opening: np.ndarray
+    """0..1: between the lips (dark cavity, soft-weighted, or teeth)."""
+    teeth: np.ndarray
+    """Bright, nearly grey-white pixels."""
+    lips: np.ndarray
+    """Lip red (red, yellowish: blue well below green)."""
+    tongue: np.ndarray
+    """Tongue or gum pink (red, blue about as high as green)."""
+
+
+def mouth_pixels(rgba: np.ndarray, region: tuple[slice, slice]) -> MouthPixels:
+    """Classify the pixels of `region` of an (h, w, 4) uint8 image; opening, teeth and
+    tongue count only between the lips (lip red above and below in the same column)."""
+    rgb = rgba[region][..., :3].astype(np.float64)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    brightest = rgb.max(axis=2)
+    red = (r > RED_OVER_GREEN * g) & (brightest > TEETH_LUMA / 2)
+    lips = red & (b < PINK_BLUE * g)
+    between = np.maximum.accumulate(lips, axis=0) & np.maximum.accumulate(lips[::-1], axis=0)[::-1]
+    teeth = between & (brightest > TEETH_LUMA) & (rgb.min(axis=2) > (1 - TEETH_CHROMA) * brightest)
+    opening = np.maximum(_darkness(rgb), teeth) * between
+    return MouthPixels(opening, teeth, lips, red & ~lips & between)
+
+
+def lip_gap(pixels: MouthPixels, middle: float = 0.2) -> float:
+    """Height (pixels) of the opening between the lips in the middle `middle` fraction of
+    the columns: the mean opening per column there (a closed mouth's crease counts too)."""
+    columns = pixels.opening.shape[1]
+    half = max(1, round(columns * middle / 2))
+    centre = pixels.opening[:, columns // 2 - half : columns // 2 + half]
+    return float(centre.sum(axis=0).mean())
+
+
+def opening_size(pixels: MouthPixels) -> tuple[int, float]:
+    """(width, height) of the opening in pixels: its height in the middle (`lip_gap`) and
+    how many columns hold at least half of that."""
+    height = lip_gap(pixels)
+    return int(np.sum(pixels.opening.sum(axis=0) >= height / 2)), height
 
 
 def lag_seconds(signal: np.ndarray, reference: np.ndarray, rate: float, max_lag_s: float) -> float:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from avatar_player.avatar.model import JAW_CORRECTED
 from avatar_player.motion import JAW_POSE_OPEN_RAD
 from avatar_player.protocol.motion import LAYOUT, VECTOR_SIZE
 
@@ -38,6 +39,8 @@ def avatar_pose(vector: np.ndarray) -> AvatarPose:
     eye_lid[x]) (both clipped to 0..1) so semantic frames and FLAME keyframes drive the
     same shapes; eye_pose (mean of both eyes) is the gaze in radians; rotation and
     neck_pose make the head rotation. eye_lid[0] / blink_left is the avatar's left (+x).
+    lips_press, lip_funnel, lip_tuck and tongue_up (0..1) also drive their jaw correctives
+    at jaw x weight.
     """
     v = np.asarray(vector, dtype=np.float64)
     if v.shape != (VECTOR_SIZE,):
@@ -51,11 +54,15 @@ def avatar_pose(vector: np.ndarray) -> AvatarPose:
 
     eye_lid = channel("eye_lid")
     eyes = channel("eye_pose").reshape(2, 3).mean(axis=0)
+    jaw = unit(max(channel("jaw_open")[0], channel("jaw_pose")[0] / JAW_POSE_OPEN_RAD))
+    articulation = {name: unit(channel(name)[0]) for name in JAW_CORRECTED}
     weights = {
-        "jaw_open": unit(max(channel("jaw_open")[0], channel("jaw_pose")[0] / JAW_POSE_OPEN_RAD)),
+        "jaw_open": jaw,
         "mouth_round": unit(channel("mouth_round")[0]),
         "mouth_wide": unit(channel("mouth_wide")[0]),
         "mouth_close": unit(channel("mouth_close")[0]),
+        **articulation,
+        **{f"{name}_jaw": jaw * weight for name, weight in articulation.items()},
         "brow_up": float(np.clip(channel("brow_up")[0], -1.0, 1.0)),
         "blink_left": unit(max(channel("blink_left")[0], eye_lid[0])),
         "blink_right": unit(max(channel("blink_right")[0], eye_lid[1])),

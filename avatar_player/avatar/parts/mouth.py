@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from avatar_player.avatar import articulation as art
 from avatar_player.avatar import expressions as ex
 from avatar_player.avatar.anatomy import Anatomy
 from avatar_player.avatar.lighting import shade
@@ -44,7 +45,8 @@ def _arch_z(a: Anatomy, x: np.ndarray, upper: bool) -> np.ndarray:
 
 
 def _cavity(a: Anatomy, rng: np.random.Generator, count: int) -> Part:
-    """A dark shell behind the teeth (reaching forward to the lip corners at the sides)."""
+    """A dark shell behind the teeth (reaching forward to the lip corners at the sides, so
+    it follows the corners of rounded lips)."""
     centre = np.array([0.0, a.mouth_y - 0.004, a.mouth_z - 0.034])
     radii = np.array([a.mouth_half_width + 0.005, 0.017, 0.03])
     p, n, area = _ellipsoid_surface(centre, radii, count, rng)
@@ -55,7 +57,12 @@ def _cavity(a: Anatomy, rng: np.random.Generator, count: int) -> Part:
     colour = CAVITY_RGB * (1.0 - 0.8 * depth)[:, None]
     jaw = ex.smoothstep(a.mouth_y + 0.004, a.mouth_y - 0.012, p[:, 1])
     splats = discs(p, -n, 0.85 * np.sqrt(area), colour)
-    return Part("mouth", splats, {"jaw_open": ex.follow(jaw, ex.JAW_DROP)})
+    deltas = {
+        "jaw_open": ex.follow(jaw, ex.JAW_DROP),
+        "mouth_round": ex.mouth_round(a, p),
+        "lip_funnel": art.lip_funnel(a, p),
+    }
+    return Part("mouth", splats, deltas)
 
 
 def _arch_teeth(a: Anatomy, rng: np.random.Generator, count: int, upper: bool) -> Part:
@@ -90,7 +97,21 @@ def _arch_teeth(a: Anatomy, rng: np.random.Generator, count: int, upper: bool) -
     return Part("teeth", splats, deltas)
 
 
+TONGUE_JAW = 0.6
+"""How much of the jaw drop the tongue follows."""
+TONGUE_LIFT = np.array([0.0, 0.004, 0.001])
+"""Offset of the tongue tip at tongue_up = 1: up to the ridge behind the upper teeth."""
+
+
+def _tongue_tip(a: Anatomy, p: np.ndarray) -> np.ndarray:
+    """0..1: how much a tongue point belongs to the tip, which moves as one piece (its
+    forward-facing front stays forward-facing): 1 over the front centimetre, 0 behind."""
+    return ex.smoothstep(a.mouth_z - 0.04, a.mouth_z - 0.024, p[:, 2])
+
+
 def _tongue(a: Anatomy, rng: np.random.Generator, count: int) -> Part:
+    """The tongue's upper surface; tongue_up lifts its tip, tongue_up_jaw (the corrective)
+    keeps the lifted tip at the ridge while the jaw opens."""
     centre = np.array([0.0, a.mouth_y - 0.0095, a.mouth_z - 0.036])
     radii = np.array([0.018, 0.007, 0.022])
     p, n, area = _ellipsoid_surface(centre, radii, count, rng)
@@ -98,9 +119,14 @@ def _tongue(a: Anatomy, rng: np.random.Generator, count: int) -> Part:
     p, n, area = p[top], n[top], area[top]
     back = ex.smoothstep(a.mouth_z - 0.015, a.mouth_z - 0.045, p[:, 2])
     colour = shade(TONGUE_RGB[None, :] * (1.0 - 0.7 * back)[:, None], n, occlusion=0.6)
-    jaw = np.full(len(p), 0.6)
+    tip = _tongue_tip(a, p)
     splats = discs(p, n, 0.7 * np.sqrt(area), colour)
-    return Part("mouth", splats, {"jaw_open": ex.follow(jaw, ex.JAW_DROP)})
+    deltas = {
+        "jaw_open": ex.follow(np.full(len(p), TONGUE_JAW), ex.JAW_DROP),
+        "tongue_up": ex.follow(tip, TONGUE_LIFT),
+        "tongue_up_jaw": ex.follow(-TONGUE_JAW * tip, ex.JAW_DROP),
+    }
+    return Part("mouth", splats, deltas)
 
 
 def build_mouth(a: Anatomy, rng: np.random.Generator, count: int, teeth_count: int) -> list[Part]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from avatar_player.avatar import articulation as art
 from avatar_player.avatar import expressions as ex
 from avatar_player.avatar.anatomy import HEAD_CENTRE, Anatomy
 from avatar_player.avatar.lighting import shade, soft_shadow
@@ -93,7 +94,7 @@ def lip_weight(a: Anatomy, p: np.ndarray) -> np.ndarray:
     t = np.clip(np.abs(x) / a.mouth_half_width, 0.0, 1.0)
     bow = 1.0 - 0.16 * np.exp(-((x / 0.0035) ** 2))
     upper = 0.0072 * a.lip_fullness * (1.0 - t**2.2) ** 0.6 * bow
-    lower = 0.0092 * a.lip_fullness * (1.0 - t**2) ** 0.6
+    lower = a.lower_lip_height * (1.0 - t**2) ** 0.6
     soft = 6e-4
     inside = ex.smoothstep(line + upper + soft, line + upper - soft, y) * ex.smoothstep(
         line - lower - soft, line - lower + soft, y
@@ -197,6 +198,12 @@ def build_skin(
         "mouth_wide": ex.mouth_wide(a, p),
         "mouth_close": ex.mouth_close(a, p),
         "brow_up": ex.follow(ex.brow_mask(a, p), ex.BROW_RAISE),
+        "lips_press": art.lips_press(a, p),
+        "lip_funnel": art.lip_funnel(a, p),
+        "lip_tuck": art.lip_tuck(a, p),
+        "lips_press_jaw": art.lower_lip_hold(a, p),
+        "lip_funnel_jaw": art.lip_funnel_hold(a, p),
+        "lip_tuck_jaw": art.lower_lip_hold(a, p),
     }
     skin = Part("skin", splats, deltas)
     is_lip = lips > 0.5
