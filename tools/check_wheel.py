@@ -1,8 +1,9 @@
 """CI's wheel check: install Avatar Player as a user would and use it.
 
 Builds the sdist and, from it, the wheel; checks that the wheel holds every file of the
-package and of resources/; installs it into a fresh venv in a temporary folder outside the
-checkout (its dependencies from the package index, through pip's cache); then, from an empty
+package and of resources/; installs the checkout as the README tells users to (`pipx install .`,
+with pipx's home in a temporary folder outside the checkout, the dependencies from the package
+index through pip's cache); then, from an empty
 folder and without a display, runs each console script's `--version` and `avatar-player-qa`
 on a bundled clip (exit status 0: pass, or warn). Prints the sizes and how long each step took;
 exits 1 on the first failure. The temporary folder is removed in any case.
@@ -13,6 +14,7 @@ python tools/check_wheel.py
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,8 @@ CLIP = "hello_16k"
 """A bundled clip, named as an installed app's user names it."""
 LIGHT_RENDERING = ("--tier", "minimal", "--size", "160x90")
 """The check is of the installation, not of the rasteriser's speed on a busy CI machine."""
+USER_INSTALL = "pipx install ."
+"""The README's install command for users, run in the checkout."""
 SOURCE_TREES = {"avatar_player": "avatar_player", "resources": "avatar_player/resources"}
 """Folder of the checkout -> where its files are in the wheel."""
 
@@ -92,11 +96,16 @@ def check_contents(wheel: Path) -> int:
     return len(expected)
 
 
-def install(wheel: Path, venv: Path) -> Path:
-    """A fresh venv with the wheel and its dependencies; its bin folder."""
-    run([sys.executable, "-m", "venv", str(venv)])
-    bin_dir = venv / "bin"
-    run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)], timeout=1200)
+def install(pipx_home: Path) -> Path:
+    """`pipx install .` into a fresh pipx home (its own venv for the app); its bin folder."""
+    bin_dir = pipx_home / "bin"
+    env = os.environ | {
+        "PIPX_HOME": str(pipx_home),
+        "PIPX_BIN_DIR": str(bin_dir),
+        "PIPX_MAN_DIR": str(pipx_home / "man"),
+        "PIPX_DEFAULT_PYTHON": sys.executable,
+    }
+    run([sys.executable, "-m", *shlex.split(USER_INSTALL)], cwd=ROOT, env=env, timeout=1200)
     return bin_dir
 
 
@@ -135,8 +144,8 @@ def check(tmp: Path) -> None:
     print(f"  {wheel.name}: {wheel.stat().st_size / 1e6:.2f} MB")
     with step("check that the wheel holds every file"):
         print(f"  {check_contents(wheel)} files of avatar_player/ and resources/, all there")
-    with step("install the wheel into a fresh venv"):
-        bin_dir = install(wheel, tmp / "venv")
+    with step(f"{USER_INSTALL} (a fresh venv of its own)"):
+        bin_dir = install(tmp / "pipx")
     empty = tmp / "empty"
     empty.mkdir()
     with step("--version of each console script, from an empty folder"):
