@@ -3,7 +3,6 @@ makes, and every output that cannot be made is a clear error with the JSON still
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -11,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import av
-from conftest import eventually, null_player, render_loop, speech_clip
-
-from avatar_player.player import StateChangeReason
+from conftest import speech_clip
 
 FAST = ["--tier", "minimal", "--size", "320x180"]
 
@@ -68,26 +65,13 @@ def test_outputs_that_cannot_be_made_fail_clearly_and_the_report_is_still_writte
     assert report["reasons"][-1]["message"].startswith("videoCodecUnavailable")
 
 
-async def record(tmp_path: Path) -> Path:
-    """A real session recording of a short clip."""
-    path = tmp_path / "session.avrec"
-    async with null_player() as session, render_loop(session):
-        assert await session.connect()
-        assert session.start_recording(path)
-        ends: list[object] = []
-        session.conversation_changed.connect(
-            lambda c: ends.append(c) if c.reason is StateChangeReason.PLAYBACK_END else None
-        )
-        assert await session.play_clip(speech_clip(tmp_path, 1.0))
-        await eventually(lambda: bool(ends), timeout_s=10)
-        session.stop_recording()
-    return path
-
-
-def test_a_recording_becomes_a_video_and_a_report_and_a_truncated_one_an_error(
+def test_a_recorded_run_becomes_a_video_and_a_report_and_a_truncated_one_an_error(
     tmp_path: Path,
 ) -> None:
-    recording = asyncio.run(record(tmp_path))
+    recording = tmp_path / "session.avrec"
+    clip = speech_clip(tmp_path, 1.0)
+    status, report, _ = qa(clip, "--record", recording, "--report", tmp_path / "run.json")
+    assert status == 0 and report["options"]["record"] == str(recording)
     video, html = tmp_path / "rec.mp4", tmp_path / "rec.html"
     status, report, _ = qa(
         "--recording", recording, "--video", video, "--html", html, "--report", tmp_path / "r.json"

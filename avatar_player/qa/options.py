@@ -47,6 +47,8 @@ class QaOptions:
     """How the clip is produced over time (at once by default)."""
     recording: Path | None = None
     """A session recording to export (video, frames, HTML) instead of a run."""
+    record: Path | None = None
+    """Record the run's session to this file (the window's recording format)."""
     video: Path | None = None
     """Where the MP4 of the rendered frames and the played audio goes."""
     frames: Path | None = None
@@ -75,6 +77,8 @@ def parse_options(argv: list[str] | None = None) -> QaOptions:
     args = parser.parse_args(argv)
     if sum(x is not None for x in (args.clip, args.say, args.recording)) != 1:
         parser.error("give one of CLIP, --say TEXT or --recording FILE")
+    if args.record is not None and args.recording is not None:
+        parser.error("--record records a run; --recording exports one already recorded")
     if args.say is not None and not args.say.strip():
         parser.error("--say: the text is empty")
     if args.stall_for is not None and args.stall_at is None:
@@ -107,6 +111,7 @@ def parse_options(argv: list[str] | None = None) -> QaOptions:
         voice=args.voice,
         pacing=pacing,
         recording=args.recording,
+        record=args.record,
         video=args.video,
         frames=args.frames,
         overlay=args.overlay,
@@ -253,6 +258,9 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="AVREC",
         help="make the video, frames and HTML of a session recording instead of a run",
+    )
+    watch.add_argument(
+        "--record", type=Path, metavar="AVREC", help="record the run's session to AVREC"
     )
 
     run = parser.add_argument_group("run and report")

@@ -161,6 +161,10 @@ class QaRun:
             detail = f": {error.code}: {error.message}" if error else ""
             self.findings.append(Finding("fail", "connection", f"could not connect{detail}"))
             return
+        if self.options.record and not self.session.start_recording(self.options.record):
+            message = f"cannot record to {self.options.record} (see the log)"
+            self.findings.append(Finding("fail", "record", message))
+            return
         repeat = self.options.repeat
         for number in range(1, repeat + 1):
             self.stage = f"playing response {number} of {repeat}"
