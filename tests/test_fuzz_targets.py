@@ -53,6 +53,7 @@ def test_every_decoder_has_a_target_with_seeds() -> None:
         "session_token",
         "token_request",
         "token_response",
+        "relay_message",
     }
     for target in TARGETS:
         assert any(corpus_dir(target).iterdir()), f"{target} has no seed corpus"

@@ -21,6 +21,7 @@ from avatar_player.player import ConversationChange, ConversationState, StateCha
 from avatar_player.protocol.client import AnimationReceived, AudioRelayed
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.motion import LAYOUT
+from avatar_player.protocol.relay_status import UpstreamReport, UpstreamState
 from avatar_player.relay import Relay, RelayConfig
 from avatar_player.server import MotionServer
 from avatar_player.speech import Pacing
@@ -103,9 +104,9 @@ async def test_relay_session_plays_audio_with_moving_lips(
 async def test_relay_survives_an_upstream_drop_and_reports_it(
     server: MotionServer, tmp_path: Path
 ) -> None:
-    """The upstream drops mid-response: the relay reports it (phase, code, close code) and
-    reconnects on its own; the player stays connected downstream, plays the audio on
-    without motion (fallback) and the next response has motion again."""
+    """The upstream drops mid-response: the relay reports it (phase, code, close code), to
+    the player too, and reconnects on its own; the player stays connected downstream, plays
+    the audio on without motion (fallback) and the next response has motion again."""
     relay = await start_relay(server, faultDropAfterFrames="25")
     try:
         async with player(relay) as session, render_loop(session) as shown:
@@ -124,12 +125,20 @@ async def test_relay_survives_an_upstream_drop_and_reports_it(
                 (ConversationState.PLAYING, StateChangeReason.FALLBACK_MODE),
                 (ConversationState.IDLE, StateChangeReason.PLAYBACK_END),
             ]
-            assert [e.code for e in session.log.entries] == [ErrorCode.MOTION_DATA_LATE]
             [drop] = [report.error for report in relay.errors]
             assert drop.code is ErrorCode.WEBSOCKET_CLOSED_ABNORMALLY
             assert drop.phase == "websocket_runtime"
             assert drop.close_code == 1006
             assert drop.connection_id == link.upstream.connection_ids[0]
+            told, late = session.log.entries
+            assert (told.code, told.phase, told.close_code, told.connection_id) == (
+                drop.code,
+                "relay_upstream",
+                1006,
+                drop.connection_id,
+            )
+            assert told.message == f"websocket_runtime: {drop.message}"
+            assert late.code == ErrorCode.MOTION_DATA_LATE
             await eventually(lambda: len(link.upstream.connection_ids) == 2)
 
             shown.clear()
@@ -146,8 +155,8 @@ async def test_relay_survives_an_upstream_drop_and_reports_it(
 
 
 async def test_relay_command_relays_a_response(server: MotionServer) -> None:
-    """`python -m avatar_player.relay` as a process: audio and motion reach a raw protocol
-    client; the API key stays out of its log."""
+    """`python -m avatar_player.relay` as a process: audio, motion and the relay's upstream
+    states reach a raw protocol client; the API key stays out of its log."""
     process = subprocess.Popen(
         [
             sys.executable, "-m", "avatar_player.relay", "--port", "0",
@@ -169,11 +178,13 @@ async def test_relay_command_relays_a_response(server: MotionServer) -> None:
         )  # fmt: skip
         pcm = (np.sin(np.arange(24000) / 10) * 8000).astype("<i2").tobytes()
         await session.send_audio("req-1", pcm, end=True)
-        audio, frames = b"", 0
+        audio, frames, states = b"", 0, []
         while True:
             event = await asyncio.wait_for(session.receive(), 10)
             if isinstance(event, AudioRelayed):
                 audio += event.pcm
+            elif isinstance(event, UpstreamReport):
+                states.append(event.state)
             else:
                 assert isinstance(event, AnimationReceived), event
                 frames += len(event.frames)
@@ -182,6 +193,7 @@ async def test_relay_command_relays_a_response(server: MotionServer) -> None:
         await session.close()
         assert audio == pcm
         assert frames == 25
+        assert states == [UpstreamState.CONNECTING, UpstreamState.CONNECTED]
     finally:
         process.send_signal(signal.SIGTERM)  # the server below must keep serving meanwhile
         _, stderr = await asyncio.to_thread(process.communicate, timeout=10)

@@ -9,7 +9,7 @@ from avatar_player.protocol.errors import ErrorCode
 
 
 class Phase(StrEnum):
-    """Where an error happened (the commercial SDKs' phases, plus playback)."""
+    """Where an error happened (the commercial SDKs' phases, plus playback and the relay)."""
 
     AVATAR_LOAD = "avatar_load"
     SESSION_TOKEN = "session_token"
@@ -17,6 +17,8 @@ class Phase(StrEnum):
     WEBSOCKET_HANDSHAKE = "websocket_handshake"
     WEBSOCKET_RUNTIME = "websocket_runtime"
     PLAYBACK = "playback"
+    RELAY_UPSTREAM = "relay_upstream"
+    """Custom Mode: the relay's own session with the Motion Server, as the relay reports it."""
 
 
 @dataclass(eq=False)  # not frozen: raising sets __traceback__ (contextlib does it explicitly)

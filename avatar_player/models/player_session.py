@@ -35,6 +35,7 @@ from avatar_player.player import (
     speak,
 )
 from avatar_player.player.recording import Recorder, RecordingError, load_recording
+from avatar_player.player.relay_upstream import RelayUpstreamChange
 from avatar_player.player.replay import replay_live
 from avatar_player.player.signals import Signal
 from avatar_player.protocol.constants import API_KEY_HEADER, APP_ID_HEADER, SESSION_KEY_HEADER
@@ -84,6 +85,8 @@ class PlayerSession:
         self.options = options
         self.log = ErrorLog()
         self.connection_changed: Signal[ConnectionChange] = Signal()
+        self.relay_upstream_changed: Signal[RelayUpstreamChange] = Signal()
+        """Custom Mode: the relay's session with the Motion Server (`controller.relay_upstream`)."""
         self.conversation_changed: Signal[ConversationChange] = Signal()
         self.metrics: Signal[PlaybackMetrics] = Signal()
         self.frame_rate: Signal[FpsReport] = Signal()
@@ -398,6 +401,7 @@ class PlayerSession:
 
     def _wire(self, playback: Playback, controller: AvatarController) -> None:
         controller.connection_changed.connect(self.connection_changed.emit)
+        controller.relay_upstream.changed.connect(self.relay_upstream_changed.emit)
         controller.error.connect(self.log.add_error)
         playback.changed.connect(self.conversation_changed.emit)
         playback.metrics.connect(self.metrics.emit)

@@ -34,6 +34,7 @@ from avatar_player.client import (
     retrying,
 )
 from avatar_player.player.playback import Playback
+from avatar_player.player.relay_upstream import RelayUpstream
 from avatar_player.player.signals import Signal
 from avatar_player.player.states import ConnectionChange, ConnectionState, StateChangeReason
 from avatar_player.protocol.client import (
@@ -45,6 +46,7 @@ from avatar_player.protocol.client import (
     new_request_id,
 )
 from avatar_player.protocol.errors import ErrorCode, ServerFailure
+from avatar_player.protocol.relay_status import UpstreamFault, UpstreamReport
 
 _TICK_S = 0.02
 _STOPPED_MEMORY = 64
@@ -93,6 +95,8 @@ class AvatarController:
         self.connection_state = ConnectionState.DISCONNECTED
         self.connection_error: AvatarError | None = None
         self.tokens = TokenSource(token_provider)
+        self.relay_upstream = RelayUpstream(self.connection_changed, self.error)
+        """Custom Mode: the relay's session with the Motion Server, as the relay reports it."""
         self._rng = rng or random.Random()
         self._session: MotionSession | None = None
         self._network_req = ""
@@ -332,6 +336,8 @@ class AvatarController:
                 playback.add_frames(event.req_id, event.frames, end=event.end)
             case AudioRelayed():
                 self._play_relayed(event)
+            case UpstreamReport() | UpstreamFault():
+                self.relay_upstream.receive(event)
             case ProtocolViolation(code=ErrorCode.MOTION_DATA_INVALID):
                 error = self._runtime_error(session, event.code, event.message, event.req_id)
                 playback.motion_failed(event.req_id, error)

@@ -41,6 +41,8 @@ class ErrorCode(StrEnum):
     """Motion fell behind the audio by more than the allowed bound."""
     AUDIO_DEVICE_UNAVAILABLE = "audioDeviceUnavailable"
     """No usable audio output: playing on the paced null sink (silent) instead."""
+    RELAY_MESSAGE_INVALID = "relayMessageInvalid"
+    """A relay's status message (Custom Mode, a text frame) could not be decoded."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from avatar_player.player import (
     PlaybackMetrics,
     StateChangeReason,
 )
+from avatar_player.player.relay_upstream import RelayUpstreamChange
 from avatar_player.protocol.motion import LAYOUT
 from avatar_player.render.fps import FpsReport
 
@@ -110,6 +111,8 @@ class Recorder:
         self.origin = time.monotonic()
         self.connection: list[dict[str, object]] = []
         self.conversation: list[dict[str, object]] = []
+        self.relay_upstream: list[dict[str, object]] = []
+        """Custom Mode: the relay's upstream states, with the code and message of a failure."""
         self.responses: list[ResponseRecord] = []
         self.fps_reports: list[FpsReport] = []
         self.renderer_first_frame_s: float | None = None
@@ -119,6 +122,7 @@ class Recorder:
         self._changed = asyncio.Event()
         session.connection_changed.connect(self._on_connection)
         session.conversation_changed.connect(self._on_conversation)
+        session.relay_upstream_changed.connect(self._on_relay_upstream)
         session.metrics.connect(self._on_metrics)
         session.frame_rate.connect(self.fps_reports.append)
         session.first_rendering.connect(self._on_first_rendering)
@@ -180,6 +184,17 @@ class Recorder:
     def _on_connection(self, change: ConnectionChange) -> None:
         code = str(change.error.code) if change.error else None
         self.connection.append({"at_ms": self._elapsed_ms(), "state": change.state, "code": code})
+
+    def _on_relay_upstream(self, change: RelayUpstreamChange) -> None:
+        error = change.error
+        self.relay_upstream.append(
+            {
+                "at_ms": self._elapsed_ms(),
+                "state": change.state,
+                "code": str(error.code) if error else None,
+                "message": error.message if error else None,
+            }
+        )
 
     def _on_conversation(self, change: ConversationChange) -> None:
         self.conversation.append(

@@ -14,7 +14,12 @@ from avatar_player.protocol.redaction import redact
 from avatar_player.qa.recorder import ResponseRecord
 from avatar_player.qa.run import QaRun
 from avatar_player.qa.stats import FrameRate, OffsetStats, ms, spread_ms
-from avatar_player.qa.verdict import counts_by_code, run_findings, verdict
+from avatar_player.qa.verdict import (
+    counts_by_code,
+    relay_upstream_findings,
+    run_findings,
+    verdict,
+)
 from avatar_player.speech import TextToSpeech
 
 REPORT_FORMAT = 1
@@ -27,8 +32,10 @@ def build_report(run: QaRun) -> dict[str, Any]:
     records = recorder.responses
     frame_rate = FrameRate.of(options.fps, recorder.fps_reports)
     log = run.session.log.entries
-    findings = run.findings + run_findings(
-        records, log, recorder.underruns, frame_rate, options.budgets
+    findings = (
+        run.findings
+        + relay_upstream_findings(recorder.relay_upstream)
+        + run_findings(records, log, recorder.underruns, frame_rate, options.budgets)
     )
     return {
         "tool": {
@@ -62,7 +69,11 @@ def build_report(run: QaRun) -> dict[str, Any]:
         },
         "responses": [_response(r, records) for r in records],
         "rendering": _rendering(run, frame_rate),
-        "states": {"connection": recorder.connection, "conversation": recorder.conversation},
+        "states": {
+            "connection": recorder.connection,
+            "conversation": recorder.conversation,
+            "relay_upstream": recorder.relay_upstream,
+        },
         "log": {
             "errors_by_code": counts_by_code(log, Severity.ERROR),
             "warnings_by_code": counts_by_code(log, Severity.WARNING),
@@ -88,6 +99,7 @@ def _options(run: QaRun) -> dict[str, object]:
         "repeat": options.repeat,
         "timeout_s": run.timeout_s,
         "budgets": asdict(options.budgets),
+        "record": str(options.record) if options.record else None,
     }
 
 

@@ -3,19 +3,22 @@
 Fail: a response's first motion later than the budget or missing, a response that went
 audio-only or did not end with playbackEnd, no frame showing a response's motion, an A/V
 offset outside ITU-R BT.1359, an error in the log, a run that could not connect, load the
-avatar or finish in time. Warn: an A/V offset outside ATSC IS-191 but inside BT.1359,
-underruns, a frame rate below the target by more than the budget, a warning in the log.
+avatar or finish in time, a relay whose upstream session was not connected at the end.
+Warn: an A/V offset outside ATSC IS-191 but inside BT.1359, underruns, a frame rate below
+the target by more than the budget, a warning in the log, a relay upstream that failed and
+reconnected.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from avatar_player.models.error_log import LogEntry, Severity
 from avatar_player.player import StateChangeReason
+from avatar_player.protocol.relay_status import FAILURE_STATES, UpstreamState
 from avatar_player.qa.options import Budgets
 from avatar_player.qa.recorder import ResponseRecord
 from avatar_player.qa.stats import FrameRate, Level, OffsetStats
@@ -27,8 +30,8 @@ class Finding:
 
     level: Literal["warn", "fail"]
     check: str
-    """Stable id: timeout, connection, avatar, play, firstMotion, audioOnly, playbackEnd,
-    firstRenderedFrame, avOffset, errors, underruns, frameRate, warnings."""
+    """Stable id: timeout, connection, avatar, play, relayUpstream, firstMotion, audioOnly,
+    playbackEnd, firstRenderedFrame, avOffset, errors, underruns, frameRate, warnings."""
     message: str
 
     def to_json(self) -> dict[str, str]:
@@ -79,6 +82,22 @@ def response_findings(record: ResponseRecord, budgets: Budgets) -> list[Finding]
         )
         findings.append(Finding(level, "avOffset", message))
     return findings
+
+
+def relay_upstream_findings(changes: Sequence[Mapping[str, object]]) -> list[Finding]:
+    """Custom Mode: the relay's upstream failures (`Recorder.relay_upstream`): a fail when
+    its session was not connected again by the end, else a warning."""
+    failures = [change for change in changes if change["state"] in FAILURE_STATES]
+    if not failures:
+        return []
+    last = failures[-1]
+    what = f"{len(failures)} failure(s), the last {last['code']} ({last['message']})"
+    final = [change["state"] for change in changes if change["state"] is not None][-1]
+    if final == UpstreamState.CONNECTED:
+        message = f"the relay's upstream session reconnected after {what}"
+        return [Finding("warn", "relayUpstream", message)]
+    message = f"the relay's upstream session was not connected at the end ({final}), after {what}"
+    return [Finding("fail", "relayUpstream", message)]
 
 
 def run_findings(

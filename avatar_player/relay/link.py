@@ -3,7 +3,9 @@
 The player speaks the Motion Server protocol to the relay (configure, audio, interrupt).
 The relay confirms at once, opens its own upstream session at the player's rate and
 forwards: the player's audio messages go upstream and come back down unchanged (the
-audio to play), the upstream's motion and response errors come down as received.
+audio to play), the upstream's motion and response errors come down as received. The
+upstream's state changes and failures come down as the relay's own text frames
+(`protocol.relay_status`), in the order they happened.
 """
 
 from __future__ import annotations
@@ -11,15 +13,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection as WebSocket
 from websockets.exceptions import ConnectionClosed
 
-from avatar_player.client import AvatarError, Phase
+from avatar_player.client import AvatarError
 from avatar_player.protocol.constants import AVATAR_ID_QUERY
-from avatar_player.protocol.errors import ErrorCode, ServerFailure
+from avatar_player.protocol.errors import ServerFailure
+from avatar_player.protocol.relay_status import (
+    RelayMessage,
+    UpstreamFault,
+    UpstreamReport,
+    UpstreamState,
+    encode_relay_message,
+)
 from avatar_player.protocol.server import (
     AudioReceived,
     ClientViolation,
@@ -35,6 +45,20 @@ log = logging.getLogger("avatar_player.relay")
 Report = Callable[["PlayerLink", AvatarError], None]
 
 
+def fault_of(error: AvatarError) -> UpstreamFault:
+    """What the player is told of an upstream failure (every field of the record)."""
+    return UpstreamFault(
+        error.code,
+        str(error.phase),
+        error.message,
+        http_status=error.http_status,
+        server_code=error.server_code,
+        close_code=error.close_code,
+        connection_id=error.connection_id,
+        req_id=error.req_id,
+    )
+
+
 class PlayerLink:
     """The downstream connection of one player and the upstream session behind it."""
 
@@ -44,7 +68,8 @@ class PlayerLink:
         self.link_id = link_id
         self.upstream: Upstream | None = None
         self._report = report
-        self._unserved: set[str] = set()
+        self._outbox: deque[str] = deque()
+        self._sending: asyncio.Task[None] | None = None
 
     @property
     def avatar_id(self) -> str:
@@ -63,20 +88,49 @@ class PlayerLink:
             sample_rate,
             self.avatar_id,
             forward=self._send_down,
-            report=lambda error: self._report(self, error),
+            on_state=self._upstream_state,
+            on_failure=self._upstream_failure,
         )
         self.upstream = upstream
-        task = asyncio.create_task(upstream.run())
+        upstream.start()
         try:
             async for message in self.ws:
                 await self._from_player(core, upstream, message)
         except ConnectionClosed:
             pass
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            await upstream.close()
+            await self.close_upstream()
+
+    async def close_upstream(self) -> None:
+        """Close the upstream session and tell the player (`closed`) before it goes."""
+        if self.upstream is not None:
+            await self.upstream.close()
+        if self._sending is not None:
+            await self._sending
+
+    def _upstream_state(self, state: UpstreamState, error: AvatarError | None) -> None:
+        """Log the failure that led to `state`; tell the player both."""
+        if error is not None:
+            self._report(self, error)
+        ids = self.upstream.connection_ids if self.upstream else []
+        connection_id = ids[-1] if ids and state is UpstreamState.CONNECTED else ""
+        fault = None if error is None else fault_of(error)
+        self._tell(UpstreamReport(state, fault, connection_id))
+
+    def _upstream_failure(self, error: AvatarError) -> None:
+        """Log a failure that left the state as it was; tell the player."""
+        self._report(self, error)
+        self._tell(fault_of(error))
+
+    def _tell(self, message: RelayMessage) -> None:
+        """Send the relay's own message, after those before it."""
+        self._outbox.append(encode_relay_message(message))
+        if self._sending is None or self._sending.done():
+            self._sending = asyncio.create_task(self._send_outbox())
+
+    async def _send_outbox(self) -> None:
+        while self._outbox:
+            await self._send_down(self._outbox.popleft())
 
     async def _handshake(self, core: ServerConnection) -> int | None:
         try:
@@ -104,10 +158,7 @@ class PlayerLink:
             match event:
                 case AudioReceived(req_id=req_id):
                     assert isinstance(message, bytes)  # text frames are violations
-                    served = await upstream.send_audio(req_id, message)
-                    if not served and req_id not in self._unserved:
-                        self._unserved.add(req_id)
-                        self._report(self, self._no_upstream(req_id))
+                    await upstream.send_audio(req_id, message)
                     await self._send_down(message)  # the audio to play
                 case InterruptRequested(req_id=req_id):
                     assert isinstance(message, bytes)
@@ -117,15 +168,7 @@ class PlayerLink:
                 case ClientViolation():
                     await self._send_down(core.error(event.failure, event.detail, event.req_id))
 
-    def _no_upstream(self, req_id: str) -> AvatarError:
-        return AvatarError(
-            ErrorCode.WEBSOCKET_ERROR,
-            "no upstream session for this response; it plays without motion",
-            Phase.WEBSOCKET_RUNTIME,
-            req_id=req_id,
-        )
-
-    async def _send_down(self, message: bytes) -> None:
+    async def _send_down(self, message: bytes | str) -> None:
         with contextlib.suppress(ConnectionClosed):
             await self.ws.send(message)
 

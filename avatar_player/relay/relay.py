@@ -75,7 +75,10 @@ class Relay:
         log.info("relay ready on %s -> %s", self.url, self.config.upstream_url)
 
     async def stop(self) -> None:
-        """Disconnect every player (and its upstream session) and stop listening."""
+        """Close every upstream session (the players are told), disconnect every player and
+        stop listening."""
+        for link in list(self.links.values()):
+            await link.close_upstream()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

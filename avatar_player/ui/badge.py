@@ -9,6 +9,8 @@ COLOURS = {
     "connecting": "#d97706",
     "connected": "#15803d",
     "failed": "#b91c1c",
+    "reconnecting": "#d97706",
+    "closed": "#6b7280",
     "idle": "#6b7280",
     "active": "#d97706",
     "playing": "#15803d",

@@ -1,7 +1,9 @@
-"""Live status: connection, conversation, frame rate, first frame, sync and buffers."""
+"""Live status: connection (and the relay's upstream), conversation, frame rate, first
+frame, sync and buffers."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QProgressBar
 
 from avatar_player.player import (
@@ -12,6 +14,7 @@ from avatar_player.player import (
     PlaybackMetrics,
 )
 from avatar_player.player.metrics import sync_verdict
+from avatar_player.player.relay_upstream import RelayUpstreamChange
 from avatar_player.render.fps import FpsReport
 from avatar_player.ui.badge import Badge
 
@@ -41,9 +44,17 @@ class StatusPanel(QGroupBox):
         self._failure = ""
         self.audio_output = QLabel("-")
         self.connection_id = QLabel("-")
-        form = QFormLayout(self)
+        self.relay_upstream = Badge("unknown")
+        self.relay_upstream.setToolTip("Custom Mode: the relay's own Motion Server session")
+        self.relay_detail = QLabel("-")
+        self.relay_detail.setWordWrap(True)
+        self.relay_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._form = form = QFormLayout(self)
         form.addRow("Connection", self.connection)
         form.addRow("Session", self.connection_id)
+        form.addRow("Relay upstream", self.relay_upstream)
+        form.addRow("", self.relay_detail)
+        self.show_relay_upstream(RelayUpstreamChange(None))
         form.addRow("Conversation", self.conversation)
         form.addRow("Reason", self.reason)
         form.addRow("Frame rate", self.fps)
@@ -65,6 +76,19 @@ class StatusPanel(QGroupBox):
             detail, self._failure = ("reconnected" if self._failure else ""), ""
         self.connection.set_state(change.state.value, detail)
         self.connection_id.setText(connection_id or "-")
+
+    def show_relay_upstream(self, change: RelayUpstreamChange) -> None:
+        """Custom Mode: the relay's upstream state, its error code and what happened (rows
+        hidden while nothing is known, e.g. in Basic Mode)."""
+        known = change.state is not None
+        for widget in (self.relay_upstream, self.relay_detail):
+            self._form.setRowVisible(widget, known)
+        if not known:
+            return
+        self.relay_upstream.set_state(
+            str(change.state), str(change.error.code) if change.error else ""
+        )
+        self.relay_detail.setText(f"relay: {change.describe()}")
 
     def show_conversation(self, change: ConversationChange) -> None:
         """Conversation badge and the reason of its last change; a new response starts with

@@ -210,7 +210,7 @@ def _log(log: Mapping[str, Any]) -> str:
 def _state_changes(states: Mapping[str, Any]) -> str:
     rows = [
         (change.get("at_ms"), kind, change.get("state"), change.get("code") or change.get("reason"))
-        for kind in ("connection", "conversation")
+        for kind in ("connection", "relay_upstream", "conversation")
         for change in states.get(kind) or []
     ]
     if not rows:
