@@ -25,7 +25,7 @@ from avatar_player.protocol.client import (
     ServerErrorReceived,
 )
 from avatar_player.protocol.codec import DecodeError, decode_message, encode
-from avatar_player.protocol.constants import FRAME_RATE, MOTION_VERSION
+from avatar_player.protocol.constants import FRAME_RATE
 from avatar_player.protocol.errors import ErrorCode, ServerFailure
 from avatar_player.protocol.motion import frame_from_channels
 
@@ -70,7 +70,8 @@ def check_animation(
     events: list[ClientEvent],
 ) -> None:
     """An animation event matches its message; every frame is delivered or reported, or
-    a payload stamped for another layout, frame rate or sample rate is refused whole."""
+    a payload stamped for another frame rate or sample rate is refused whole (every motion
+    version >= 1 decodes: fields a version adds are ignored, those it lacks are neutral)."""
     assert (event.req_id, event.end) == (animation.req_id, animation.end), event
     assert event.has_motion == (animation.motion_version != 0), event
     for frame in event.frames:
@@ -79,10 +80,10 @@ def check_animation(
         isinstance(other, ProtocolViolation) and other.code is ErrorCode.MOTION_DATA_INVALID
         for other in events
     )
-    stamp = (animation.motion_version, animation.frame_rate, animation.sample_rate)
+    stamp = (animation.frame_rate, animation.sample_rate)
     if not event.has_motion:
         assert not event.frames and not reported, events
-    elif stamp == (MOTION_VERSION, FRAME_RATE, client.sample_rate):
+    elif stamp == (FRAME_RATE, client.sample_rate):
         assert len(event.frames) + reported == len(animation.frames), events
     else:
         assert not event.frames and reported == 1, events
