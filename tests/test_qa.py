@@ -86,13 +86,13 @@ def test_a_clean_run_on_the_embedded_server_passes(tmp_path: Path) -> None:
 
 
 def test_an_injected_motion_delay_fails_on_first_motion_only(tmp_path: Path) -> None:
-    process, report = qa_report(tmp_path, "--fault", "latencyMs=200")
+    process, report = qa_report(tmp_path, "--fault", "latencyMs=350")
     assert (process.returncode, report["verdict"]) == (1, "fail"), process.stderr
-    assert report["options"]["faults"] == {"faultLatencyMs": "200"}
+    assert report["options"]["faults"] == {"faultLatencyMs": "350"}
     assert [r["check"] for r in report["reasons"]] == ["firstMotion"], report["reasons"]
     assert "first motion" in report["reasons"][0]["message"]
     [response] = report["responses"]
-    assert response["time_to_first_motion_ms"] >= 200
+    assert response["time_to_first_motion_ms"] >= 350
     # The jitter buffer absorbs the delay: the response still plays in sync, to its end.
     assert (response["end_reason"], response["audio_only"]) == ("playbackEnd", False)
     assert "firstMotion" in process.stderr
