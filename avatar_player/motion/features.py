@@ -69,12 +69,9 @@ class FrameAnalyzer:
         weight = np.where(freqs > 0, 2.0, 1.0) / (self._nfft * np.sum(self._window**2))
         self._level_weight = weight * ((freqs >= LEVEL_BAND_HZ[0]) & (freqs <= top))
         self._high_weight = self._level_weight * (freqs > HIGH_BAND_HZ)
-        self._band_bins = round(LPC_RATE / 2 * self._nfft / sample_rate) + 1
+        self._band_bins, self._pre_emphasis = lpc_band(self._nfft, sample_rate)
         self._lag_size = 2 * (self._band_bins - 1)
         band = freqs[: self._band_bins]
-        self._pre_emphasis = (
-            1 + PRE_EMPHASIS**2 - 2 * PRE_EMPHASIS * np.cos(2 * np.pi * band / LPC_RATE)
-        )
         edge, stop = PITCH_BAND_HZ
         self._pitch_taper = np.clip((stop - band) / (stop - edge), 0.0, 1.0)
         window_power = np.abs(np.fft.rfft(self._window, self._nfft)[: self._band_bins]) ** 2
@@ -92,7 +89,7 @@ class FrameAnalyzer:
         level = float(power @ self._level_weight)
         high = float(power @ self._high_weight)
         band = power[: self._band_bins]
-        f1, f2 = _formants(np.fft.irfft(band * self._pre_emphasis, self._lag_size))
+        f1, f2 = band_formants(band, self._pre_emphasis)
         f0, voicing = self._pitch(np.fft.irfft(band * self._pitch_taper, self._lag_size))
         return FrameFeatures(
             level_db=10.0 * math.log10(level / _FULL_SCALE**2 + _EPS),
@@ -122,6 +119,19 @@ class FrameAnalyzer:
         curvature = left - 2 * centre + right
         offset = 0.5 * (left - right) / curvature if curvature < 0 else 0.0
         return LPC_RATE / (lag + offset), voicing
+
+
+def lpc_band(nfft: int, sample_rate: int) -> tuple[int, np.ndarray]:
+    """The number of power-spectrum bins (FFT size `nfft`) that make up the 0-4 kHz band
+    the LPC analysis sees, and the pre-emphasis weight of each."""
+    bins = round(LPC_RATE / 2 * nfft / sample_rate) + 1
+    band = np.arange(bins) * sample_rate / nfft
+    return bins, 1 + PRE_EMPHASIS**2 - 2 * PRE_EMPHASIS * np.cos(2 * np.pi * band / LPC_RATE)
+
+
+def band_formants(band_power: np.ndarray, pre_emphasis: np.ndarray) -> tuple[float, float]:
+    """F1 and F2 (NaN where not found) of a 0-4 kHz power spectrum (see `lpc_band`)."""
+    return _formants(np.fft.irfft(band_power * pre_emphasis, 2 * (band_power.size - 1)))
 
 
 def _formants(autocorr: np.ndarray) -> tuple[float, float]:

@@ -7,6 +7,13 @@ from collections import deque
 import numpy as np
 
 from avatar_player.motion.articulation import LOOKAHEAD_FRAMES, Articulator
+from avatar_player.motion.closure import (
+    NEIGHBOUR_FRAMES,
+    ClosureTrack,
+    find_closures,
+    relabel,
+    segments_of,
+)
 from avatar_player.motion.cues import CueExtractor, Cues
 from avatar_player.motion.features import FrameAnalyzer
 from avatar_player.motion.gestures import NECK_SHARE, Blinks, Gaze, HeadMotion
@@ -23,6 +30,8 @@ VISEME_LATENCY_FRAMES = 6
 """With phone recognition, frame i is final once the audio up to frame i + 6 (240 ms
 later) is decoded: the shape looks 150 ms ahead (lead and coarticulation), the decoder's
 features lag 30-40 ms and its labels become stable 60 ms behind the audio."""
+CONTEXT_S = 0.4
+"""Phone labels this far before a frame are corrected for closures and coarticulated."""
 DSP_CHANNELS = ("jaw_open", "mouth_round", "mouth_wide", "mouth_close")
 
 
@@ -66,6 +75,7 @@ class MotionGenerator:
                 self._recognizer = PhoneRecognizer(sample_rate)
             except RecognizerUnavailable as exc:
                 self.fallback_reason = f"phone recognition unavailable: {exc}"
+        self._closures = ClosureTrack(sample_rate)
         self._pending = np.zeros(0, dtype=np.int16)
         """Samples not yet given to the recognizer (less than one block)."""
         self._blocks = 0
@@ -116,6 +126,7 @@ class MotionGenerator:
         size = self._frame_size
         while self._pending.size >= size:
             self._recognizer.push_block(self._pending[:size])
+            self._closures.push_block(self._pending[:size])
             self._pending = self._pending[size:]
             self._blocks += 1
             frames += self._emit(self._blocks - VISEME_LATENCY_FRAMES + 1)
@@ -172,12 +183,26 @@ class MotionGenerator:
         if self._recognizer is None:
             return None
         time_s = index / FRAME_RATE
-        labels = self._recognizer.labels
-        label = int((time_s - LABEL_OFFSET_S) * PHONE_FRAME_RATE)
-        phone = labels[max(label, 0)] if label < len(labels) else None
-        shape = shape_at(self._recognizer.segments, time_s)
+        first, labels = self._corrected_labels(index)
+        label = max(int((time_s - LABEL_OFFSET_S) * PHONE_FRAME_RATE), 0) - first
+        phone = labels[label] if label < len(labels) and labels[label] else None
+        shape = shape_at(segments_of(labels, first), time_s)
         reason = unusable_reason(phone, window[0]) if shape is not None else "no phone nearby"
         if reason:
             self.fallback_reason = self.fallback_reason or reason
             return None
         return shaped_mouth(shape, window[0], window[1])
+
+    def _corrected_labels(self, index: int) -> tuple[int, list[str]]:
+        """The phone labels around frame `index` (the first label's index, the labels),
+        corrected by the acoustic closures found in the audio decoded when the frame is
+        emitted (the same whatever the chunking); "" where no label is committed yet."""
+        assert self._recognizer is not None
+        per_frame = PHONE_FRAME_RATE // FRAME_RATE
+        horizon = (index + VISEME_LATENCY_FRAMES) * per_frame - 1
+        first = max(round((index / FRAME_RATE - CONTEXT_S) * PHONE_FRAME_RATE), 0)
+        labels = self._recognizer.labels[first:horizon]
+        labels += [""] * (horizon - first - len(labels))
+        closures = find_closures(self._closures, labels, first, horizon)
+        self._closures.forget(first - NEIGHBOUR_FRAMES)
+        return first, relabel(labels, first, closures, self._closures)

@@ -30,13 +30,15 @@ from avatar_player.visemes.table import (
 
 ONSET_LEAD_S = 0.05
 """The mouth reaches a phone's shape this long before its acoustic onset."""
-RELEASE_LEAD_S = {Viseme.A: 0.02}
+RELEASE_LEAD_S = {Viseme.A: 0.035}
 """Visemes that end closer to their acoustic end than ONSET_LEAD_S: a bilabial keeps the
 lips sealed until just before the burst."""
 LABEL_OFFSET_S = 0.008
 """Label k's window (25.6 ms) is centred 12.8 ms after its start k * 10 ms: a label
 stands for [k * 10 + 8, (k + 1) * 10 + 8) ms."""
 FULL_DOMINANCE_S = 0.06
+FULL_WHEN_SHORT = frozenset({Viseme.A})
+"""Visemes that dominate fully however short: a bilabial closure is always made."""
 REACH_S = 0.1
 """Phones further than this from the instant (after the lead) are ignored."""
 DEFAULT_DOMINANCE = (1.0, 0.03)
@@ -44,7 +46,7 @@ DEFAULT_DOMINANCE = (1.0, 0.03)
 _CHANNEL = {name: index for index, name in enumerate(SHAPE_CHANNELS)}
 _ROUNDING = ("mouth_round", "lip_funnel")
 DOMINANCE_RULES: dict[Viseme, dict[str, tuple[float, float]]] = {
-    Viseme.A: {name: (3.0, 0.01) for name in SHAPE_CHANNELS} | {"jaw_open": (1.5, 0.01)},
+    Viseme.A: {name: (3.0, 0.006) for name in SHAPE_CHANNELS} | {"jaw_open": (1.5, 0.01)},
     Viseme.G: {"lip_tuck": (3.0, 0.03), "jaw_open": (2.0, 0.03)},
     Viseme.F: {name: (1.5, 0.08) for name in _ROUNDING},
     Viseme.E: {name: (1.2, 0.06) for name in _ROUNDING},
@@ -98,7 +100,8 @@ def shape_at(segments: Sequence[PhoneSegment], time_s: float) -> np.ndarray | No
             if distance > REACH_S:
                 continue
             peak, decay = _DOMINANCE[viseme]
-            weight = peak * min(1.0, (end - start) / FULL_DOMINANCE_S)
+            shortness = 1.0 if viseme in FULL_WHEN_SHORT else (end - start) / FULL_DOMINANCE_S
+            weight = peak * min(1.0, shortness)
             dominance = weight * np.exp(-distance / decay)
             weighted += dominance * _TARGETS[viseme]
             total += dominance
