@@ -3,9 +3,11 @@
 An HTML comment on the line before a fenced block says how it runs (the default: a script
 that must exit 0):
 
-- `<!-- example: window -->`: starts programs that run until stopped (the window, a server);
-  it must still be running, without a traceback, after `seconds=` (default 20); then it is
-  stopped (the whole process group);
+- `<!-- example: window -->`: opens the window and runs until stopped: the window must show
+  on the test's X display (`xwininfo`) within `seconds=` (default 60) and the example keep
+  running, without a traceback; then it is stopped (the whole process group);
+- `<!-- example: service port=N -->`: a server that runs until stopped: port N must listen
+  within `seconds=` (default 30), the same way;
 - `<!-- example: needs-server -->`: runs while a Motion Server listens on the default ports;
 - `<!-- example: ci -->`: the test command, which `.ci/run` runs itself;
 - `<!-- example: wheel-check -->`: run by `tools/check_wheel.py`, which `.ci/run` runs.
@@ -38,6 +40,8 @@ FENCE = re.compile(
 )
 INTERPRETERS = {"bash": ["bash", "-euo", "pipefail", "-c"], "python": [sys.executable, "-c"]}
 DEFAULT_TIMEOUT_S = 240.0
+WINDOW_TITLE = "Avatar Player"
+SETTLE_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -150,9 +154,8 @@ def wait_for_port(port: int, process: subprocess.Popen[str], timeout_s: float = 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the server exited:\n{process.communicate()[0]}"
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if port_listens(port):
+            return
         time.sleep(0.2)
     pytest.fail(f"nothing listens on port {port} after {timeout_s:g} s")
 
@@ -165,7 +168,7 @@ def may_install_system_packages() -> bool:
 
 
 def test_every_block_has_a_known_kind() -> None:
-    kinds = {"script", "window", "needs-server", "ci", "wheel-check"}
+    kinds = {"script", "window", "service", "needs-server", "ci", "wheel-check"}
     assert EXAMPLES, "README.md has no examples"
     assert {example.kind for example in EXAMPLES} <= kinds
 
@@ -182,17 +185,38 @@ def test_examples_against_a_running_server(
     run_script(example, home, cwd_of(example, tmp_path))
 
 
-@pytest.mark.parametrize("example", by_kind("window"), ids=lambda e: e.id)
+def window_shown() -> bool:
+    """Whether the main window is mapped on the test's X display."""
+    command = ["xwininfo", "-root", "-tree"]
+    tree = subprocess.run(command, capture_output=True, text=True, check=False)
+    return f'"{WINDOW_TITLE}":' in tree.stdout
+
+
+def port_listens(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("example", by_kind("window", "service"), ids=lambda e: e.id)
 def test_long_running_examples_start_and_keep_running(
     example: Example, home: dict[str, str], tmp_path: Path
 ) -> None:
     if "root" in example.options and not may_install_system_packages():
         pytest.skip("installs system packages: needs root or password-less sudo")
+    if example.kind == "window":
+        limit_s, ready = float(example.options.get("seconds", 60)), window_shown
+    else:
+        port = int(example.options["port"])
+        limit_s, ready = float(example.options.get("seconds", 30)), lambda: port_listens(port)
     process = start(example, home, cwd_of(example, tmp_path))
-    time.sleep(float(example.options.get("seconds", 20)))
+    deadline = time.monotonic() + limit_s
+    while not ready() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    shown = ready()
+    time.sleep(SETTLE_S)  # and it keeps running
     running = process.poll() is None
     output = stop(process)
-    assert running, f"README line {example.line} exited with {process.returncode}:\n{output}"
+    assert shown and running, f"README line {example.line} ({process.returncode}):\n{output}"
     assert "Traceback" not in output, output
 
 
