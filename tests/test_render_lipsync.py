@@ -23,6 +23,7 @@ from avatar_player.render.lipsync import lag_seconds, mouth_opening, mouth_regio
 from avatar_player.render.offscreen import OffscreenContext, OffscreenUnavailable
 from avatar_player.render.renderer import AvatarRenderer
 from avatar_player.render.tiers import Tier
+from avatar_player.visemes.coarticulation import ONSET_LEAD_S
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAME_SAMPLE = ROOT.parent / "shared" / "data" / "flame-sample"
@@ -111,7 +112,11 @@ def test_generated_motion_is_in_sync_and_an_injected_delay_is_measured(mouth_met
     track = track_of(speech_motion(pcm, rate), rate)
     reference = envelope(pcm, rate, times)
     in_sync = lag_seconds(mouth_meter(track, times), reference, SAMPLING_HZ, MAX_LAG_S)
-    assert abs(in_sync) <= TOLERANCE_S, f"lag {in_sync * 1000:.0f} ms"
+    print(f"generated motion: lag {in_sync * 1000:+.0f} ms")
+    # The generator shows each phone ONSET_LEAD_S before its sound (docs/visemes.md), as
+    # people move their lips before the sound: the mouth may lead by that plus one frame,
+    # and trail by no more than before (one frame).
+    assert -(ONSET_LEAD_S + TOLERANCE_S) <= in_sync <= TOLERANCE_S, f"lag {in_sync * 1000:.0f} ms"
     delayed = mouth_meter(track, times, delay_s=INJECTED_DELAY_S)
     late = lag_seconds(delayed, reference, SAMPLING_HZ, MAX_LAG_S)
     assert abs(late - in_sync - INJECTED_DELAY_S) <= TOLERANCE_S, f"lag {late * 1000:.0f} ms"
