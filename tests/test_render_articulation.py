@@ -142,3 +142,37 @@ def test_an_asset_without_the_articulation_shapes_renders_and_ignores_them(conte
         shot.renderer.release()
     np.testing.assert_array_equal(plain, articulated)
     assert lip_gap(mouth_pixels(plain, shot.region)) > 5.0
+
+
+def test_generated_bilabial_closures_render_as_closed_lips(context):
+    """End to end: Piper speaks a sentence, the generator (phone recognition on) presses the
+    lips; at every frame it presses them, the rendered lips meet (no gap beyond the rest
+    crease, no teeth), and its open vowels render open."""
+    pytest.importorskip("piper")
+    from piper_speech import RATE, synthesized
+
+    from avatar_player.motion import MotionGenerator
+
+    generator = MotionGenerator(RATE)
+    pcm = synthesized("Bob put the map in the box, please.")
+    frames = generator.push(pcm) + generator.finish()
+    pressed = [f for f in frames if f.scalar("lips_press") > 0.9]
+    opened = [f for f in frames if f.scalar("jaw_open") > 0.3 and f.scalar("lips_press") < 0.1]
+    assert len(pressed) >= 3 and opened, "closures and open vowels to look at"
+    shot = MouthShot(context, load_avatar("demo-avatar"))
+    try:
+        rest = lip_gap(shot())
+
+        def rendered(frame) -> MouthPixels:
+            # The whole generated frame (head turn and gaze included), at the mouth close-up.
+            shot.renderer.render(frame.values, 0.0, context.framebuffer.id)
+            rgba = shot.renderer.read_pixels(context.framebuffer.id)
+            return mouth_pixels(rgba, shot.region)
+
+        gaps = [lip_gap(rendered(frame)) for frame in pressed]
+        print(f"rest crease {rest:.1f} px; lip gap at the generated closures {np.round(gaps, 1)}")
+        assert max(gaps) <= rest + 1.0, (rest, gaps)
+        assert max(rendered(frame).teeth.sum() for frame in pressed) < 20
+        assert max(lip_gap(rendered(frame)) for frame in opened) > rest + 4.0
+    finally:
+        shot.renderer.release()

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import soxr
 from conftest import collect_response, connect, send_clip
+from piper_speech import PAD_S, RATE, synthesized
 
 from avatar_player.motion import MotionGenerator
 from avatar_player.protocol.constants import FRAME_RATE
@@ -26,24 +27,7 @@ from avatar_player.visemes.alignment import align_phones
 from avatar_player.visemes.coarticulation import shape_at
 from avatar_player.visemes.recognizer import RECOGNIZER_RATE
 
-piper = pytest.importorskip("piper")
-RATE = 24000
-PAD_S = 0.3
-
-
-@cache
-def synthesized(text: str) -> np.ndarray:
-    """Piper's `text` at RATE with PAD_S of faint noise around it."""
-    from avatar_player.speech.voices import load_piper
-
-    config = piper.SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
-    chunks = list(load_piper().voice.synthesize(text, syn_config=config))
-    samples = np.concatenate([chunk.audio_float_array for chunk in chunks])
-    audio = soxr.resample(samples, chunks[0].sample_rate, RATE) * 32768.0
-    pad = np.zeros(round(PAD_S * RATE))
-    audio = np.concatenate((pad, audio, pad))
-    audio += np.random.default_rng(0).uniform(-2.0, 2.0, audio.size)
-    return np.clip(np.rint(audio), -32768, 32767).astype(np.int16)
+pytest.importorskip("piper")
 
 
 @cache
