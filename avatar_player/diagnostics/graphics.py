@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
-from avatar_player.diagnostics.report import Item
+from avatar_player.diagnostics.report import ChildFailed, Item, run_child
 
 PROBE_MODULE = "avatar_player.diagnostics.gl_probe"
 PROBE_TIMEOUT_S = 60.0
@@ -28,14 +27,8 @@ def graphics_items() -> list[Item]:
     """The GL environment, then the child probe's findings (or why it gave none)."""
     items = [Item(name, os.environ[name]) for name in ENVIRONMENT if name in os.environ]
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", PROBE_MODULE],
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
+        done = run_child([sys.executable, "-m", PROBE_MODULE], PROBE_TIMEOUT_S)
+    except ChildFailed as error:
         return [*items, Item("OpenGL probe", f"did not finish: {error}", problem=True)]
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
@@ -31,6 +32,21 @@ class Section:
 
     title: str
     items: tuple[Item, ...]
+
+
+class ChildFailed(Exception):
+    """A child process of a probe could not run or did not finish; the message says why."""
+
+
+def run_child(command: list[str], timeout_s: float) -> subprocess.CompletedProcess[str]:
+    """Run a probe's child process with its output captured (ChildFailed when it cannot be
+    started or runs past `timeout_s`; a non-zero exit is the caller's to judge)."""
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout_s, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ChildFailed(str(error)) from error
 
 
 Report = tuple[Section, ...]

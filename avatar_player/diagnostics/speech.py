@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-
-from avatar_player.diagnostics.report import Item
+from avatar_player.diagnostics.report import ChildFailed, Item, run_child
 from avatar_player.speech.voices import INSTALL_HINT, available_voices, espeak_executable
 
 PROBE_TIMEOUT_S = 10.0
@@ -26,14 +24,8 @@ def espeak_item(fallback_needed: bool) -> Item:
     if executable is None:
         return Item("espeak-ng", "not installed", problem=fallback_needed)
     try:
-        done = subprocess.run(
-            [executable, "--version"],
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
+        done = run_child([executable, "--version"], PROBE_TIMEOUT_S)
+    except ChildFailed as error:
         return Item("espeak-ng", f"{executable} does not run: {error}", problem=True)
     version = done.stdout.strip().splitlines()[0] if done.stdout.strip() else "no version"
     return Item("espeak-ng", f"{executable}: {version}", problem=done.returncode != 0)

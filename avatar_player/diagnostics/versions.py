@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import platform
-import subprocess
 import sys
 from importlib import metadata
 
 from avatar_player import __version__
-from avatar_player.diagnostics.report import Item
+from avatar_player.diagnostics.report import ChildFailed, Item, run_child
 
 DISTRIBUTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("PySide6", ("PySide6", "PySide6-Essentials")),
@@ -54,14 +53,8 @@ def distribution_version(label: str, names: tuple[str, ...]) -> Item:
 def qt_version() -> Item:
     """Qt's runtime version, asked of a child Python (no Qt library loaded in this one)."""
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", QT_PROBE],
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
+        done = run_child([sys.executable, "-c", QT_PROBE], PROBE_TIMEOUT_S)
+    except ChildFailed as error:
         return Item("Qt", f"cannot ask: {error}", problem=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
