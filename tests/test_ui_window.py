@@ -227,3 +227,16 @@ def test_custom_mode_plays_through_a_relay(run_window, tmp_path: Path) -> None:
             await relay.stop()
 
     run_window(scenario)
+
+
+def test_the_error_log_shows_what_was_logged_before_the_window_opened(qapp) -> None:
+    from avatar_player.models.error_log import ErrorLog, Severity
+    from avatar_player.ui.error_log_view import ErrorLogPanel
+
+    log = ErrorLog()
+    log.add_message(Severity.WARNING, "audioDeviceUnavailable", "playback", "no sound card")
+    view = ErrorLogPanel(log)
+    assert [entry.code for entry in view.visible_entries()] == ["audioDeviceUnavailable"]
+    assert view.code_filter.count() == 1
+    assert view.code_filter.item(0).text() == "audioDeviceUnavailable"
+    view.deleteLater()

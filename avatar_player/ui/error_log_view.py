@@ -34,7 +34,7 @@ class ErrorLogModel(QAbstractTableModel):
         self.log = log
         self.codes: set[str] | None = None
         self.severities: set[Severity] = set(Severity)
-        self.rows: list[LogEntry] = []
+        self.rows: list[LogEntry] = log.filtered(self.codes, self.severities)[::-1]
         log.changed.connect(lambda _: self.refresh())
 
     def refresh(self) -> None:
@@ -103,6 +103,7 @@ class ErrorLogPanel(QGroupBox):
         layout.addWidget(self.code_filter)
         layout.addWidget(self.table)
         log.changed.connect(lambda _: self._sync_codes())
+        self._sync_codes()  # entries logged before the window opened (audio fallback, settings)
 
     def visible_entries(self) -> list[LogEntry]:
         """The rows the table shows, newest first."""
