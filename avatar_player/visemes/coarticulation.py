@@ -46,7 +46,7 @@ DEFAULT_DOMINANCE = (1.0, 0.03)
 _CHANNEL = {name: index for index, name in enumerate(SHAPE_CHANNELS)}
 _ROUNDING = ("mouth_round", "lip_funnel")
 DOMINANCE_RULES: dict[Viseme, dict[str, tuple[float, float]]] = {
-    Viseme.A: {name: (3.0, 0.006) for name in SHAPE_CHANNELS} | {"jaw_open": (1.5, 0.01)},
+    Viseme.A: {name: (3.0, 0.006) for name in SHAPE_CHANNELS} | {"jaw_open": (0.3, 0.01)},
     Viseme.G: {"lip_tuck": (3.0, 0.03), "jaw_open": (2.0, 0.03)},
     Viseme.F: {name: (1.5, 0.08) for name in _ROUNDING},
     Viseme.E: {name: (1.2, 0.06) for name in _ROUNDING},
