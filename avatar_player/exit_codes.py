@@ -1,4 +1,5 @@
-"""The exit codes of `avatar-player` (and `python main.py`), all in one place.
+"""The exit codes of `avatar-player` (and `python main.py`) and of `avatar-player-server`,
+all in one place.
 
 A start-up problem the user can fix ends the program with its own code and a message that
 says what to do (a dialog when there is a display, always on stderr), never a traceback.
@@ -28,6 +29,8 @@ class ExitCode(IntEnum):
     """The avatar to show is not installed."""
     DESKTOP_ENTRY_FAILED = 6
     """--install-desktop-entry could not write its files."""
+    PORT_UNAVAILABLE = 7
+    """`avatar-player-server` cannot listen on its port (in use, or not allowed)."""
 
 
 class StartupFailure(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from conftest import collect_response
 from server_process import start_server_process
 
 from avatar_player.client import fetch_session_token, open_session
+from avatar_player.exit_codes import ExitCode
 
 CONFIG = """
 [server]
@@ -72,3 +74,21 @@ def test_cli_help_lists_the_options() -> None:
     )
     for option in ("--config", "--host", "--port", "--http-port", "--fault-drop-after-frames"):
         assert option in result.stdout
+
+
+def test_a_port_in_use_is_a_message_and_exit_code_7() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = subprocess.run(
+            [sys.executable, "-m", "avatar_player.server", "--port", str(port), "--http-port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert process.returncode == ExitCode.PORT_UNAVAILABLE == 7
+    assert f"cannot listen on 127.0.0.1 (ingress port {port}" in process.stderr
+    assert "--port N --http-port M (0 picks free ones)" in process.stderr
+    assert "Traceback" not in process.stderr

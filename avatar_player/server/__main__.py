@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from dataclasses import fields, replace
 from pathlib import Path
 
 from avatar_player import __version__
+from avatar_player.exit_codes import ExitCode
 from avatar_player.server.app import MotionServer
 from avatar_player.server.config import ServerConfig, load_config
 from avatar_player.server.faults import FaultConfig
@@ -83,15 +85,27 @@ async def serve(config: ServerConfig) -> None:
         await stop.wait()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point."""
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; the exit code (ExitCode.PORT_UNAVAILABLE when a port cannot be used)."""
     args = parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    asyncio.run(serve(config_from_args(args)))
+    config = config_from_args(args)
+    try:
+        asyncio.run(serve(config))
+    except OSError as error:
+        ports = f"{config.host} (ingress port {config.ws_port}, console port {config.http_port})"
+        print(
+            f"avatar-player-server: cannot listen on {ports} ({error.strerror or error}).\n"
+            "Stop the program that uses them, or choose others: --port N --http-port M "
+            "(0 picks free ones).",
+            file=sys.stderr,
+        )
+        return ExitCode.PORT_UNAVAILABLE
+    return ExitCode.OK
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
