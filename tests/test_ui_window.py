@@ -240,3 +240,28 @@ def test_the_error_log_shows_what_was_logged_before_the_window_opened(qapp) -> N
     assert view.code_filter.count() == 1
     assert view.code_filter.item(0).text() == "audioDeviceUnavailable"
     view.deleteLater()
+
+
+def test_the_view_idles_at_a_low_rate_on_software_gl_and_speaks_at_the_full_rate(
+    run_window, tmp_path: Path
+) -> None:
+    from avatar_player.render.frame_pacing import FULL_FPS, SOFTWARE_IDLE_FPS
+
+    clip = speech_clip(tmp_path, 1.0)
+
+    async def scenario(window: MainWindow) -> None:
+        await until(lambda: window.view.renderer is not None)
+        assert "llvmpipe" in window.view.renderer.renderer_name  # the tests' software GL
+        assert round(window.view.target_fps) == SOFTWARE_IDLE_FPS
+        await until(lambda: window.status.fps.text().endswith(")"))
+        assert f"/ {SOFTWARE_IDLE_FPS:.0f} fps" in window.status.fps.text()
+        window.connection.connect_button.click()
+        await until(lambda: badge(window, "connection") == "connected")
+        window.playback.select_clip(clip)
+        window.playback.play_button.click()
+        await until(lambda: badge(window, "conversation") == "playing")
+        assert round(window.view.target_fps) == round(FULL_FPS)
+        await until(lambda: badge(window, "conversation") == "idle")
+        assert round(window.view.target_fps) == SOFTWARE_IDLE_FPS
+
+    run_window(scenario)

@@ -77,6 +77,10 @@ class AvatarRenderer:
 
     # -- setup ---------------------------------------------------------------------------
 
+    def set_expected_fps(self, fps: float) -> None:
+        """The rate frames are asked for from now on (frame-rate reports compare with it)."""
+        self._fps.expected_fps = fps
+
     def initialize(self) -> None:
         """Pick the tier, compile the shaders, upload the splats (context current)."""
         self._init_started = time.perf_counter()

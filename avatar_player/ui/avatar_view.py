@@ -1,6 +1,7 @@
 """The avatar view: a QOpenGLWidget hosting the Qt-free AvatarRenderer.
 
-A timer asks for frames at the target rate; each frame renders the pose the player
+A timer asks for frames at the target rate (full while the avatar speaks, low when a
+software rasteriser idles: render/frame_pacing.py); each frame renders the pose the player
 reports for the current audio position, and `frameSwapped` tells the player when the
 frame was presented (for the A/V offset).
 """
@@ -18,9 +19,9 @@ from PySide6.QtWidgets import QSizePolicy
 
 from avatar_player.avatar.model import Avatar
 from avatar_player.render.fps import FpsReport
+from avatar_player.render.frame_pacing import FULL_FPS, target_fps
 from avatar_player.render.renderer import AvatarRenderer, RenderEvents
-
-TARGET_FPS = 60.0
+from avatar_player.render.tiers import is_software
 
 
 class AvatarView(QOpenGLWidget):
@@ -45,17 +46,20 @@ class AvatarView(QOpenGLWidget):
         self._pose_source = pose_source
         self._events = RenderEvents(first_frame=on_first_frame, fps=on_fps)
         self._started = time.perf_counter()
+        self._speaking = False
+        self._target_fps = FULL_FPS
         self.frameSwapped.connect(on_presented)
         self._timer = QTimer(self)
-        self._timer.setInterval(round(1000 / TARGET_FPS))
+        self._timer.setInterval(round(1000 / self._target_fps))
         self._timer.timeout.connect(self.update)
         self._timer.start()
 
     def initializeGL(self) -> None:  # noqa: N802
         self.renderer = AvatarRenderer(
-            self.avatar, tier=self.tier_name, events=self._events, expected_fps=TARGET_FPS
+            self.avatar, tier=self.tier_name, events=self._events, expected_fps=FULL_FPS
         )
         self.renderer.initialize()
+        self._pace()
 
     def resizeGL(self, width: int, height: int) -> None:  # noqa: N802
         if self.renderer is not None:
@@ -67,6 +71,17 @@ class AvatarView(QOpenGLWidget):
             return
         t = time.perf_counter() - self._started
         self.renderer.render(self._pose_source(), t, self.defaultFramebufferObject())
+
+    @property
+    def target_fps(self) -> float:
+        """The rate the view asks for frames at now."""
+        return self._target_fps
+
+    def set_speaking(self, speaking: bool) -> None:
+        """Render at the full rate while the avatar speaks (a response is active or plays)."""
+        if speaking != self._speaking:
+            self._speaking = speaking
+            self._pace()
 
     def set_tier(self, tier: str | None) -> None:
         """Re-create the renderer at another quality tier (None: automatic)."""
@@ -90,6 +105,13 @@ class AvatarView(QOpenGLWidget):
             self.renderer.release()
             self.doneCurrent()
         self.renderer = None
+
+    def _pace(self) -> None:
+        software = self.renderer is not None and is_software(self.renderer.renderer_name)
+        self._target_fps = target_fps(speaking=self._speaking, software=software)
+        self._timer.setInterval(round(1000 / self._target_fps))
+        if self.renderer is not None:
+            self.renderer.set_expected_fps(self._target_fps)
 
     def _rebuild(self) -> None:
         if self.context() is None:

@@ -20,7 +20,7 @@ from avatar_player.models.live_speech import LiveSpeech
 from avatar_player.models.player_session import PlayerSession
 from avatar_player.models.recordings import new_recording_path
 from avatar_player.models.timeline_feed import TimelineFeed
-from avatar_player.player import ConnectionChange, ConversationChange
+from avatar_player.player import ConnectionChange, ConversationChange, ConversationState
 from avatar_player.render.fps import FpsReport
 from avatar_player.render.tiers import TIERS
 from avatar_player.ui.avatar_panel import AvatarPanel
@@ -34,6 +34,9 @@ from avatar_player.ui.speech_panel import PUSH_TO_TALK_KEY, SpeechPanel
 from avatar_player.ui.status_panel import StatusPanel
 from avatar_player.ui.timeline_dock import TimelineDock
 from avatar_player.window_options import AUTO_TIER
+
+SPEAKING = frozenset({ConversationState.ACTIVE, ConversationState.PLAYING})
+"""Conversation states in which the view renders at the full rate."""
 
 
 class MainWindow(QMainWindow):
@@ -221,6 +224,7 @@ class MainWindow(QMainWindow):
         self.update_actions()
 
     def _conversation_changed(self, change: ConversationChange) -> None:
+        self.view.set_speaking(change.state in SPEAKING)
         self.status.show_conversation(change)
         self.update_actions()
 

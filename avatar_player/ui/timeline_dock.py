@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from avatar_player.models.timeline import MOUTH_CHANNELS
 from avatar_player.models.timeline_feed import TimelineFeed, TimelineSeries
 from avatar_player.player.metrics import ATSC_MS
-from avatar_player.ui.avatar_view import TARGET_FPS
+from avatar_player.render.frame_pacing import FULL_FPS
 
 WINDOW_S = 10.0
 """How much the plots show while following."""
@@ -40,7 +40,7 @@ MOUTH_COLOURS = ("#e6550d", "#3182bd", "#31a354", "#756bb1")
 MOUTH_LABELS = ("jaw", "round", "wide", "close")
 REBUFFER_BRUSH = pg.mkBrush(230, 80, 80, 50)
 BAND_BRUSH = pg.mkBrush(60, 170, 90, 60)
-FRAME_BUDGET_MS = 1000.0 / TARGET_FPS
+FRAME_BUDGET_MS = 1000.0 / FULL_FPS
 OFFSET_RANGE_MS = (-60.0, 30.0)
 """The least A/V offset range shown: the ATSC band with some room outside it."""
 
