@@ -26,6 +26,7 @@ from avatar_player.client import MotionSession, open_session
 from avatar_player.models.player_session import PlayerSession, SessionOptions
 from avatar_player.protocol.client import AnimationReceived
 from avatar_player.protocol.motion import MotionFrame
+from avatar_player.render.offscreen import OffscreenContext, OffscreenUnavailable
 from avatar_player.server import MotionServer, ServerConfig, load_config
 from avatar_player.server.config import AppConfig
 
@@ -38,6 +39,15 @@ SHARED = ROOT.parent / "shared"
 APP_ID = "demo-app"
 API_KEY = "demo-key"
 AVATAR_ID = "demo-avatar"
+
+
+def offscreen_context(width: int, height: int) -> OffscreenContext:
+    """A headless OpenGL context of `width` x `height`; skips the test where none can be
+    made."""
+    try:
+        return OffscreenContext(width, height)
+    except OffscreenUnavailable as error:
+        pytest.skip(f"no OpenGL context here: {error}")
 
 
 def speech(name: str = "hello_16k") -> tuple[np.ndarray, int]:

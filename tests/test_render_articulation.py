@@ -9,6 +9,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import offscreen_context
 
 from avatar_player.avatar.asset import load_avatar_dir, save_avatar
 from avatar_player.avatar.library import BUNDLED, load_avatar
@@ -22,7 +23,7 @@ from avatar_player.render.lipsync import (
     mouth_region,
     opening_size,
 )
-from avatar_player.render.offscreen import OffscreenContext, OffscreenUnavailable
+from avatar_player.render.offscreen import OffscreenContext
 from avatar_player.render.renderer import AvatarRenderer
 from avatar_player.render.tiers import Tier
 
@@ -37,10 +38,7 @@ ARTICULATION_CHANNELS = ("lips_press", "lip_funnel", "lip_tuck", "tongue_up")
 
 @pytest.fixture(scope="module")
 def context():
-    try:
-        ctx = OffscreenContext(WIDTH, HEIGHT)
-    except OffscreenUnavailable as error:
-        pytest.skip(f"no OpenGL context here: {error}")
+    ctx = offscreen_context(WIDTH, HEIGHT)
     yield ctx
     ctx.close()
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import offscreen_context
 
 from avatar_player.avatar.library import load_avatar
 from avatar_player.protocol.motion import LAYOUT, neutral_vector
 from avatar_player.render.camera import Camera
 from avatar_player.render.fps import FpsReport
 from avatar_player.render.lipsync import mouth_opening, mouth_region
-from avatar_player.render.offscreen import OffscreenContext, OffscreenUnavailable
 from avatar_player.render.png import read_png, write_png
 from avatar_player.render.renderer import AvatarRenderer, RenderEvents
 from avatar_player.render.tiers import Tier
@@ -45,10 +45,7 @@ def pose(**channels: float) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def context():
-    try:
-        ctx = OffscreenContext(WIDTH, HEIGHT)
-    except OffscreenUnavailable as error:
-        pytest.skip(f"no OpenGL context here: {error}")
+    ctx = offscreen_context(WIDTH, HEIGHT)
     yield ctx
     ctx.close()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import offscreen_context
 
 from avatar_player.avatar.library import load_avatar
 from avatar_player.motion import MotionGenerator
@@ -20,7 +21,6 @@ from avatar_player.protocol.flame import load_keyframes
 from avatar_player.protocol.motion import MotionFrame
 from avatar_player.render.camera import Camera
 from avatar_player.render.lipsync import lag_seconds, mouth_opening, mouth_region
-from avatar_player.render.offscreen import OffscreenContext, OffscreenUnavailable
 from avatar_player.render.renderer import AvatarRenderer
 from avatar_player.render.tiers import Tier
 from avatar_player.visemes.coarticulation import ONSET_LEAD_S
@@ -42,10 +42,7 @@ TIER = Tier("lipsync", 8_000, 1.0)
 @pytest.fixture(scope="module")
 def mouth_meter():
     """Renders a motion track at given times and returns the mouth opening per time."""
-    try:
-        context = OffscreenContext(WIDTH, HEIGHT)
-    except OffscreenUnavailable as error:
-        pytest.skip(f"no OpenGL context here: {error}")
+    context = offscreen_context(WIDTH, HEIGHT)
     avatar = load_avatar("demo-avatar")
     camera = Camera.face()
     renderer = AvatarRenderer(avatar, tier=TIER, camera=camera, idle=False)
