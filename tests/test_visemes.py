@@ -250,3 +250,17 @@ async def test_the_server_logs_the_fallback_once_per_response(
         else:
             assert lines == []
         caplog.clear()
+
+
+def test_an_interrupted_response_gives_its_decoder_back() -> None:
+    from avatar_player.visemes import recognizer
+
+    generator = MotionGenerator(RATE)
+    generator.push(synthesized("Mama made my bamboo mop.")[: RATE // 2])
+    idle = len(recognizer._pool._idle)  # decoders loaded and free for the next response
+    generator.close()
+    assert len(recognizer._pool._idle) == idle + 1
+    generator.close()  # once only
+    assert len(recognizer._pool._idle) == idle + 1
+    with pytest.raises(RuntimeError, match="finished"):
+        generator.push(np.zeros(RATE // 25, dtype=np.int16))

@@ -118,6 +118,13 @@ class MotionGenerator:
         self._recognizer.finish()
         return frames + self._emit(total)
 
+    def close(self) -> None:
+        """Stop without finishing (an interrupted response): the phone recognizer's decoder
+        goes back to the pool for the next response."""
+        self._finished = True
+        if self._recognizer is not None:
+            self._recognizer.release()
+
     def _decode_blocks(self) -> list[MotionFrame]:
         """Feed the recognizer every complete block; after each, emit the frames it made
         final (so each frame sees the labels of the same blocks, however audio arrives)."""

@@ -96,6 +96,8 @@ class IngressSession:
         self.token_deadline = float("inf")
         self.faults = FaultInjector(shared.config.faults)
         self._responses: dict[str, _Response] = {}
+        self._generating: _Response | None = None
+        """The response whose audio a worker thread is turning into motion now."""
         self._cancelled: set[str] = set()
         self._work: asyncio.Queue[AudioReceived] = asyncio.Queue(_WORK_QUEUE_MESSAGES)
         self._outbox: asyncio.Queue[_Outgoing] = asyncio.Queue()
@@ -137,6 +139,9 @@ class IngressSession:
             log.exception("session %s failed", self.cid)
             await self._fail(ServerFailure.INTERNAL_ERROR, "")
         finally:
+            for response in self._responses.values():
+                if response is not self._generating:
+                    response.generator.close()
             if admitted:
                 self.shared.accounts.release(self.app_id)
             duration = time.monotonic() - self.started
@@ -230,8 +235,10 @@ class IngressSession:
 
     def _cancel(self, req_id: str) -> None:
         """Stop response `req_id` at once: no more generation, nothing more sent."""
-        self._responses.pop(req_id, None)
+        response = self._responses.pop(req_id, None)
         self._cancelled.add(req_id)
+        if response is not None and response is not self._generating:
+            response.generator.close()  # else _generate closes it when its thread is done
 
     async def _generate(self) -> None:
         while True:
@@ -240,9 +247,12 @@ class IngressSession:
             if response is None:
                 continue
             pcm = np.frombuffer(item.pcm, dtype="<i2")
+            self._generating = response
             frames = await asyncio.to_thread(_run_generator, response.generator, pcm, item.end)
+            self._generating = None
             if self._responses.get(item.req_id) is not response:
-                continue  # interrupted while generating
+                response.generator.close()  # interrupted while generating
+                continue
             if response.generator.fallback_reason and not response.fallback_logged:
                 response.fallback_logged = True
                 log.info(

@@ -139,6 +139,14 @@ class PhoneRecognizer:
         self._end_utterance()
         _pool.give_back(self._decoder)
 
+    def release(self) -> None:
+        """Give the decoder back without decoding the rest (an interrupted response)."""
+        if self._finished:
+            return
+        self._finished = True
+        self._decoder.end_utt()
+        _pool.give_back(self._decoder)
+
     def _end_utterance(self) -> None:
         """Final labels of the utterance, padded with silence to the audio decoded."""
         self._decoder.end_utt()
