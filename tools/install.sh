@@ -13,7 +13,7 @@ $SUDO apt-get update -q
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
     libportaudio2 libsndfile1 espeak-ng \
     libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri \
-    xvfb xauth x11-utils libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+    xvfb xauth x11-utils desktop-file-utils libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 \
     libxcb-image0 libxcb-xinerama0 libxcb-randr0
 
