@@ -85,6 +85,8 @@ def build_avatar(avatar_id: str, name: str, seed: int, density: float = 1.0) -> 
             "hair_style": style.hair_style,
             "iris": style.iris,
             "shirt": style.shirt,
+            "sex": style.sex,
+            "age": style.age,
         },
         parts={part.name: len(part) for part in ordered},
         blendshapes=BLENDSHAPES,

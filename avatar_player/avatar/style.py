@@ -35,6 +35,9 @@ SHIRT_COLOURS: dict[str, tuple[float, float, float]] = {
     "sand": (0.7, 0.62, 0.48),
 }
 HAIR_STYLES: tuple[str, ...] = ("short", "bob")
+SEXES: tuple[str, ...] = ("female", "male")
+AGES: tuple[str, ...] = ("young", "adult", "senior")
+"""Build and age of the face (the anatomy varies its proportions by them)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class AvatarStyle:
     hair_style: str
     iris: str
     shirt: str
+    sex: str
+    age: str
 
     @property
     def skin_rgb(self) -> np.ndarray:
@@ -80,4 +85,6 @@ def style_for_seed(rng: np.random.Generator) -> AvatarStyle:
         hair_style=pick(HAIR_STYLES),
         iris=pick(list(IRIS_COLOURS)),
         shirt=pick(list(SHIRT_COLOURS)),
+        sex=pick(SEXES),
+        age=pick(AGES),
     )
