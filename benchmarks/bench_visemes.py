@@ -7,7 +7,8 @@ frame (10 ms) on the viseme of each label, overall and per reference viseme clas
 (recall). The lead is measured on the generator's frames at 25 fps: for each opening
 onset (an open vowel, viseme C, D or E, right after silence or a bilabial closure in the
 reference), the time at which jaw_open first rises by a quarter of the way from its
-lowest value in the closure (or silence) to its peak over the vowel, minus
+lowest value in the closure (or silence) to its peak over the vowel (between frames, as the
+player interpolates them), minus
 the aligned acoustic onset of the vowel (negative = the jaw moves first). A sentence the
 aligner cannot align is skipped and counted.
 
@@ -39,9 +40,13 @@ SENTENCES = (
     "Peter picked a pepper from the pot.",
     "I am on an old oak.",
     "Every apple is awesome.",
+    "Anna ate an olive, and Oliver ate an apple.",
+    "Oh, all our animals are awake.",
+    "Eight owls arrived at eleven.",
 )
 PAD_S = 0.3
-"""Silence around each sentence (the aligner needs some, and it makes onsets)."""
+"""Silence around each sentence (the aligner needs some, and it makes onsets: the last
+sentences start with open vowels, and their commas add pauses)."""
 SESSION_RATE = 24000
 OPEN_VISEMES = (Viseme.C, Viseme.D, Viseme.E)
 
@@ -92,9 +97,14 @@ def onset_leads(pcm: np.ndarray, reference: list[PhoneSegment]) -> dict[Viseme, 
             continue
         low = closure[np.argmin(jaw[closure])]
         peak = jaw[opening].max()
-        rising = np.flatnonzero(jaw[low:] > jaw[low] + 0.25 * (peak - jaw[low]))
+        level = jaw[low] + 0.25 * (peak - jaw[low])
+        rising = np.flatnonzero(jaw[low:] > level)
         if peak - jaw[low] > 0.1 and rising.size:
-            leads[closed].append(1000.0 * (times[low + rising[0]] - onset))
+            # The player interpolates linearly between frames: the crossing between them.
+            after = low + rising[0]
+            fraction = (level - jaw[after - 1]) / (jaw[after] - jaw[after - 1])
+            crossing = times[after - 1] + fraction / FRAME_RATE
+            leads[closed].append(1000.0 * (crossing - onset))
     return leads
 
 
