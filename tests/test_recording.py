@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import json
 from pathlib import Path
@@ -13,10 +14,10 @@ from conftest import API_KEY, eventually, null_player, render_loop, speech_clip
 
 from avatar_player.models.player_session import PlayerSession
 from avatar_player.player import ConversationChange, ConversationState, StateChangeReason
-from avatar_player.player.recording import RecordingError, load_recording
+from avatar_player.player.recording import RecordingError, decode_pose, load_recording
 from avatar_player.player.replay import compare, recorded_result, replay_simulated
 from avatar_player.protocol.errors import ErrorCode
-from avatar_player.protocol.motion import LAYOUT
+from avatar_player.protocol.motion import EARLIER_VECTOR_SIZES, LAYOUT, VECTOR_SIZE
 
 
 async def wait_for(changes: list[ConversationChange], state: ConversationState) -> None:
@@ -164,3 +165,14 @@ async def test_the_player_logs_a_bad_recording(tmp_path: Path) -> None:
     async with null_player() as session:
         assert not await session.replay(write_lines(tmp_path / "x.avrec", [{"format": "x"}]))
         assert session.log.entries[-1].code == RecordingError.code
+
+
+def test_poses_of_earlier_motion_versions_load_with_the_newer_channels_at_rest() -> None:
+    for size in EARLIER_VECTOR_SIZES:
+        stored = np.arange(1, size + 1, dtype="<f4")
+        pose = decode_pose(base64.b64encode(stored.tobytes()).decode())
+        assert pose.shape == (VECTOR_SIZE,)
+        assert np.array_equal(pose[:size], stored) and not pose[size:].any()
+    odd = np.ones(EARLIER_VECTOR_SIZES[0] + 1, dtype="<f4")
+    with pytest.raises(ValueError, match="not 28"):
+        decode_pose(base64.b64encode(odd.tobytes()).decode())

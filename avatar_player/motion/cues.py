@@ -40,7 +40,8 @@ class Cues:
     onset: float
     """Strength of a loudness onset ending at this frame."""
     pitch_rise: float
-    """Semitones above the speaker's running pitch baseline (0 when unvoiced)."""
+    """Semitones above the speaker's running pitch baseline (0 when unvoiced or silent:
+    a pitch found in background noise neither counts nor moves the baseline)."""
 
 
 def _ramp(value: float, start: float, full: float) -> float:
@@ -72,7 +73,7 @@ class CueExtractor:
             frication=_ramp(features.high_ratio, *FRICATION_RATIO),
             voicing=features.voicing,
             onset=onset,
-            pitch_rise=self._pitch_rise(features.f0_hz),
+            pitch_rise=self._pitch_rise(features.f0_hz if loudness > 0.0 else math.nan),
         )
 
     def _pitch_rise(self, f0_hz: float) -> float:

@@ -17,6 +17,7 @@ from avatar_player.motion.closure import (
 from avatar_player.motion.cues import CueExtractor, Cues
 from avatar_player.motion.features import FrameAnalyzer
 from avatar_player.motion.gestures import NECK_SHARE, Blinks, Gaze, HeadMotion
+from avatar_player.motion.prosody import Prosody
 from avatar_player.motion.shaping import shaped_mouth, unusable_reason
 from avatar_player.protocol.constants import FRAME_RATE, frame_sample, samples_per_frame
 from avatar_player.protocol.motion import LAYOUT, MotionFrame, neutral_vector
@@ -56,6 +57,7 @@ class MotionGenerator:
         self._half_window = self._frame_size // 2
         self._cue_extractor = CueExtractor()
         self._articulator = Articulator()
+        self._prosody = Prosody()
         blink_seed, gaze_seed, head_seed = np.random.SeedSequence(seed).spawn(3)
         self._blinks = Blinks(np.random.default_rng(blink_seed))
         self._gaze = Gaze(np.random.default_rng(gaze_seed))
@@ -79,6 +81,12 @@ class MotionGenerator:
         self._pending = np.zeros(0, dtype=np.int16)
         """Samples not yet given to the recognizer (less than one block)."""
         self._blocks = 0
+
+    @property
+    def recognizing(self) -> bool:
+        """Whether phone recognition runs (it costs about 1 ms of CPU per 20 ms of audio;
+        the DSP mouth alone about a tenth of that)."""
+        return self._recognizer is not None
 
     @property
     def latency_samples(self) -> int:
@@ -180,7 +188,8 @@ class MotionGenerator:
         values[LAYOUT["jaw_pose"]] = (JAW_POSE_OPEN_RAD * channels["jaw_open"], 0.0, 0.0)
         values[LAYOUT["eye_pose"]] = (gaze_pitch, gaze_yaw, 0.0) * 2
         values[LAYOUT["eye_lid"]] = blink
-        values[LAYOUT["brow_up"]] = mouth.brow_up
+        for name, value in self._prosody.step(window, mouth.brow_up).items():
+            values[LAYOUT[name]] = value
         values[LAYOUT["blink_left"]] = blink
         values[LAYOUT["blink_right"]] = blink
         return MotionFrame(index, frame_sample(index, self._sample_rate), values)

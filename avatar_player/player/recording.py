@@ -38,7 +38,7 @@ from avatar_player.protocol.codec import (
     frame_from_pb,
 )
 from avatar_player.protocol.errors import ErrorCode
-from avatar_player.protocol.motion import VECTOR_SIZE, MotionFrame
+from avatar_player.protocol.motion import EARLIER_VECTOR_SIZES, VECTOR_SIZE, MotionFrame
 from avatar_player.protocol.redaction import redact
 
 FORMAT = "avatar-player-recording"
@@ -116,8 +116,11 @@ def decode_pcm(text: str) -> np.ndarray:
 
 
 def decode_pose(text: str) -> np.ndarray:
-    """A pose stored as base64 float32."""
+    """A pose stored as base64 float32; one recorded with an earlier motion_version's
+    channels gets the channels added since at rest (zero)."""
     pose = np.frombuffer(base64.b64decode(text, validate=True), dtype="<f4").astype(np.float32)
+    if pose.size in EARLIER_VECTOR_SIZES:
+        return np.concatenate((pose, np.zeros(VECTOR_SIZE - pose.size, np.float32)))
     if pose.size != VECTOR_SIZE:
         raise ValueError(f"a pose has {VECTOR_SIZE} values, not {pose.size}")
     return pose

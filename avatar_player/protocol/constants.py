@@ -8,7 +8,7 @@ SUPPORTED_SAMPLE_RATES: tuple[int, ...] = (8000, 16000, 22050, 24000, 32000, 441
 FRAME_RATE = 25
 """Motion frames per second; divides every supported sample rate into whole samples."""
 
-MOTION_VERSION = 2
+MOTION_VERSION = 3
 """Layout version of the motion payload in ServerResponseAnimation fields >= 10."""
 
 WEBSOCKET_PATH = "/websocket"

@@ -131,7 +131,7 @@ class ServerError(_message.Message):
     def __init__(self, connection_id: _Optional[str] = ..., req_id: _Optional[str] = ..., code: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
 
 class MotionFrame(_message.Message):
-    __slots__ = ("index", "sample", "translation", "rotation", "neck_pose", "jaw_pose", "eye_pose", "eye_lid", "jaw_open", "mouth_round", "mouth_wide", "mouth_close", "brow_up", "blink_left", "blink_right", "lips_press", "lip_funnel", "lip_tuck", "tongue_up")
+    __slots__ = ("index", "sample", "translation", "rotation", "neck_pose", "jaw_pose", "eye_pose", "eye_lid", "jaw_open", "mouth_round", "mouth_wide", "mouth_close", "brow_up", "blink_left", "blink_right", "lips_press", "lip_funnel", "lip_tuck", "tongue_up", "smile", "frown", "brow_furrow", "cheek_raise", "squint")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_FIELD_NUMBER: _ClassVar[int]
     TRANSLATION_FIELD_NUMBER: _ClassVar[int]
@@ -151,6 +151,11 @@ class MotionFrame(_message.Message):
     LIP_FUNNEL_FIELD_NUMBER: _ClassVar[int]
     LIP_TUCK_FIELD_NUMBER: _ClassVar[int]
     TONGUE_UP_FIELD_NUMBER: _ClassVar[int]
+    SMILE_FIELD_NUMBER: _ClassVar[int]
+    FROWN_FIELD_NUMBER: _ClassVar[int]
+    BROW_FURROW_FIELD_NUMBER: _ClassVar[int]
+    CHEEK_RAISE_FIELD_NUMBER: _ClassVar[int]
+    SQUINT_FIELD_NUMBER: _ClassVar[int]
     index: int
     sample: int
     translation: _containers.RepeatedScalarFieldContainer[float]
@@ -170,7 +175,12 @@ class MotionFrame(_message.Message):
     lip_funnel: float
     lip_tuck: float
     tongue_up: float
-    def __init__(self, index: _Optional[int] = ..., sample: _Optional[int] = ..., translation: _Optional[_Iterable[float]] = ..., rotation: _Optional[_Iterable[float]] = ..., neck_pose: _Optional[_Iterable[float]] = ..., jaw_pose: _Optional[_Iterable[float]] = ..., eye_pose: _Optional[_Iterable[float]] = ..., eye_lid: _Optional[_Iterable[float]] = ..., jaw_open: _Optional[float] = ..., mouth_round: _Optional[float] = ..., mouth_wide: _Optional[float] = ..., mouth_close: _Optional[float] = ..., brow_up: _Optional[float] = ..., blink_left: _Optional[float] = ..., blink_right: _Optional[float] = ..., lips_press: _Optional[float] = ..., lip_funnel: _Optional[float] = ..., lip_tuck: _Optional[float] = ..., tongue_up: _Optional[float] = ...) -> None: ...
+    smile: float
+    frown: float
+    brow_furrow: float
+    cheek_raise: float
+    squint: float
+    def __init__(self, index: _Optional[int] = ..., sample: _Optional[int] = ..., translation: _Optional[_Iterable[float]] = ..., rotation: _Optional[_Iterable[float]] = ..., neck_pose: _Optional[_Iterable[float]] = ..., jaw_pose: _Optional[_Iterable[float]] = ..., eye_pose: _Optional[_Iterable[float]] = ..., eye_lid: _Optional[_Iterable[float]] = ..., jaw_open: _Optional[float] = ..., mouth_round: _Optional[float] = ..., mouth_wide: _Optional[float] = ..., mouth_close: _Optional[float] = ..., brow_up: _Optional[float] = ..., blink_left: _Optional[float] = ..., blink_right: _Optional[float] = ..., lips_press: _Optional[float] = ..., lip_funnel: _Optional[float] = ..., lip_tuck: _Optional[float] = ..., tongue_up: _Optional[float] = ..., smile: _Optional[float] = ..., frown: _Optional[float] = ..., brow_furrow: _Optional[float] = ..., cheek_raise: _Optional[float] = ..., squint: _Optional[float] = ...) -> None: ...
 
 class ServerResponseAnimation(_message.Message):
     __slots__ = ("connection_id", "req_id", "end", "motion_version", "frame_rate", "sample_rate", "frames")

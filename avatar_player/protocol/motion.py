@@ -22,6 +22,8 @@ FLAME_CHANNELS: tuple[tuple[str, int], ...] = (
 )
 """Joint parameters of the commercial FLAME keyframe (name, component count)."""
 
+EXPRESSION_CHANNELS: tuple[str, ...] = ("smile", "frown", "brow_furrow", "cheek_raise", "squint")
+"""Facial expression channels (0..1), since motion_version 3."""
 SEMANTIC_CHANNELS: tuple[str, ...] = (
     "jaw_open",
     "mouth_round",
@@ -34,8 +36,10 @@ SEMANTIC_CHANNELS: tuple[str, ...] = (
     "lip_funnel",
     "lip_tuck",
     "tongue_up",
+    *EXPRESSION_CHANNELS,
 )
-"""Renderer-facing scalar channels (the last four since motion_version 2)."""
+"""Renderer-facing scalar channels (lips_press to tongue_up since motion_version 2, the
+expressions since motion_version 3; a new version only appends)."""
 
 
 def _build_layout() -> dict[str, slice]:
@@ -54,6 +58,8 @@ LAYOUT: dict[str, slice] = _build_layout()
 """Channel name -> slice of the frame vector."""
 
 VECTOR_SIZE: int = sum(size for _, size in FLAME_CHANNELS) + len(SEMANTIC_CHANNELS)
+EARLIER_VECTOR_SIZES: tuple[int, ...] = (LAYOUT["lips_press"].start, LAYOUT["smile"].start)
+"""Vector sizes of motion_version 1 and 2 (each version appended channels to the last)."""
 
 
 def neutral_vector() -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 
 from avatar_player.avatar.model import JAW_CORRECTED
 from avatar_player.motion import JAW_POSE_OPEN_RAD
-from avatar_player.protocol.motion import LAYOUT, VECTOR_SIZE
+from avatar_player.protocol.motion import EXPRESSION_CHANNELS, LAYOUT, VECTOR_SIZE
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def avatar_pose(vector: np.ndarray) -> AvatarPose:
     same shapes; eye_pose (mean of both eyes) is the gaze in radians; rotation and
     neck_pose make the head rotation. eye_lid[0] / blink_left is the avatar's left (+x).
     lips_press, lip_funnel, lip_tuck and tongue_up (0..1) also drive their jaw correctives
-    at jaw x weight.
+    at jaw x weight. The expression channels (smile .. squint) are clipped to 0..1.
     """
     v = np.asarray(vector, dtype=np.float64)
     if v.shape != (VECTOR_SIZE,):
@@ -66,6 +66,7 @@ def avatar_pose(vector: np.ndarray) -> AvatarPose:
         "brow_up": float(np.clip(channel("brow_up")[0], -1.0, 1.0)),
         "blink_left": unit(max(channel("blink_left")[0], eye_lid[0])),
         "blink_right": unit(max(channel("blink_right")[0], eye_lid[1])),
+        **{name: unit(channel(name)[0]) for name in EXPRESSION_CHANNELS},
         "gaze_pitch": float(eyes[0]),
         "gaze_yaw": float(eyes[1]),
     }
