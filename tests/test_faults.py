@@ -286,7 +286,7 @@ async def test_network_stall_of_one_second(tmp_path: Path, proxied) -> None:
     assert speech_s + 1.0 <= late_start.seconds < speech_s + 1.5
     assert seen.log() == []
 
-    proxy.stall(1.0, after_bytes=600)  # ~9 frames: more than the 0.2 s jitter buffer
+    proxy.stall(1.0, after_bytes=1200)  # ~9 frames: more than the 0.2 s jitter buffer
     starved = await seen.play(speech_clip(tmp_path, speech_s))
     assert starved.conversation == [
         (S.ACTIVE, R.USER_ACTION),

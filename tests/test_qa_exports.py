@@ -41,7 +41,7 @@ def test_a_run_makes_a_video_with_frames_and_an_html_report(tmp_path: Path) -> N
         assert {s.type for s in container.streams} == {"video", "audio"}
     assert len(list(frames.glob("frame_*.png"))) == report["rendering"]["frames"]
     page = html.read_text()
-    assert report["verdict"] in page and page.count("data:image/png;base64,") == 5
+    assert report["verdict"] in page and page.count("data:image/png;base64,") == 6
 
 
 def test_outputs_that_cannot_be_made_fail_clearly_and_the_report_is_still_written(
@@ -80,7 +80,7 @@ def test_a_recorded_run_becomes_a_video_and_a_report_and_a_truncated_one_an_erro
     with av.open(str(video)) as container:
         duration = float(container.duration) / av.time_base
     assert 1.0 <= duration < 1.6
-    assert html.read_text().count("data:image/png;base64,") == 5
+    assert html.read_text().count("data:image/png;base64,") == 6
     truncated = tmp_path / "truncated.avrec"
     truncated.write_bytes(recording.read_bytes()[:2000])
     status, report, stderr = qa(

@@ -27,7 +27,7 @@ from avatar_player.render.offscreen import OffscreenUnavailable
 from avatar_player.watch.html_report import HtmlReportError, check_writable, write_html
 
 LIGHT_RUN = ("--tier", "minimal", "--size", "320x180", "--report", "-")
-PLOTS = 5
+PLOTS = 6
 TOKEN = "qa-html-token-4711"
 
 

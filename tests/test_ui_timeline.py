@@ -154,7 +154,7 @@ def test_the_feed_records_frames_audio_and_rebuffers_and_cuts_them() -> None:
     everything = feed.series()  # at 102.2 s
     assert everything.frame_t.size == 20 and everything.audio_t.size == 10  # 1 s of audio
     assert np.isclose(everything.frame_t[-1], 0.0) and np.isclose(everything.frame_t[0], -2.09)
-    assert np.allclose(everything.mouth[:, 0], 0.5) and np.allclose(everything.offset_ms, 3.0)
+    assert np.allclose(everything.channels[:, 0], 0.5) and np.allclose(everything.offset_ms, 3.0)
     assert np.allclose(everything.frame_ms, 10.0) and np.isnan(everything.buffered_ms).all()
     assert np.allclose(everything.level_db, 20 * np.log10(3000 / 32768))
     assert np.isclose(everything.audio_t[0], -2.09 + 0.05), "DAC time: clock + latency"

@@ -14,11 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from avatar_player.player.states import ConversationChange, ConversationState, StateChangeReason
-from avatar_player.protocol.motion import LAYOUT
+from avatar_player.protocol.motion import EXPRESSION_CHANNELS, LAYOUT
 
-MOUTH_CHANNELS = ("jaw_open", "mouth_round", "mouth_wide", "mouth_close")
-"""The pose channels a timeline keeps for each frame."""
-_MOUTH = [LAYOUT[name].start for name in MOUTH_CHANNELS]
+CHANNEL_GROUPS: dict[str, tuple[str, ...]] = {
+    "mouth": ("jaw_open", "mouth_round", "mouth_wide", "mouth_close"),
+    "lips": ("lips_press", "lip_funnel", "lip_tuck", "tongue_up"),
+    "face": ("brow_up", *EXPRESSION_CHANNELS),
+}
+"""The pose channels a timeline keeps for each frame, grouped as they are plotted: the
+mouth's opening, the visemes' lip and tongue gestures, the expressions."""
+TIMELINE_CHANNELS: tuple[str, ...] = tuple(
+    name for names in CHANNEL_GROUPS.values() for name in names
+)
+_KEPT = [LAYOUT[name].start for name in TIMELINE_CHANNELS]
 SILENCE_DB = -100.0
 REBUFFERING = StateChangeReason.REBUFFERING
 JOIN_S = 0.05
@@ -32,8 +40,8 @@ class FramePoint:
 
     t: float
     """Playback clock when it was presented."""
-    mouth: tuple[float, ...]
-    """`MOUTH_CHANNELS` of the pose it showed."""
+    channels: tuple[float, ...]
+    """`TIMELINE_CHANNELS` of the pose it showed."""
     av_offset_ms: float | None
     """The A/V offset the player measured for it (None: it showed no motion)."""
     buffered_ms: float | None
@@ -87,8 +95,8 @@ class Timeline:
         frame_ms: float,
     ) -> None:
         """A frame showing `pose` was presented at `t`."""
-        mouth = tuple(float(pose[index]) for index in _MOUTH)
-        self.frames.append(FramePoint(t, mouth, av_offset_ms, buffered_ms, frame_ms))
+        channels = tuple(float(pose[index]) for index in _KEPT)
+        self.frames.append(FramePoint(t, channels, av_offset_ms, buffered_ms, frame_ms))
 
     def add_audio(self, t: float, pcm: np.ndarray) -> None:
         """`pcm` reaches the DAC from `t` (called on the audio thread: appends only)."""
@@ -122,8 +130,8 @@ class FrameColumns:
     """Frames as columns (a value that was None is NaN)."""
 
     t: np.ndarray
-    mouth: np.ndarray
-    """(frames, `MOUTH_CHANNELS`)."""
+    channels: np.ndarray
+    """(frames, `TIMELINE_CHANNELS`)."""
     offset_ms: np.ndarray
     buffered_ms: np.ndarray
     frame_ms: np.ndarray
@@ -134,7 +142,9 @@ class FrameColumns:
         count = len(frames)
         return cls(
             np.fromiter((f.t for f in frames), float, count) - origin,
-            np.array([f.mouth for f in frames], dtype=float).reshape(count, len(MOUTH_CHANNELS)),
+            np.array([f.channels for f in frames], dtype=float).reshape(
+                count, len(TIMELINE_CHANNELS)
+            ),
             _floats(f.av_offset_ms for f in frames),
             _floats(f.buffered_ms for f in frames),
             np.fromiter((f.frame_ms for f in frames), float, count),
@@ -163,6 +173,11 @@ def state_spans(states: Sequence[StatePoint], end: float, origin: float = 0.0) -
         StateSpan(s.t - origin, max(stop, s.t) - origin, s.state, s.reason)
         for s, stop in zip(states, stops, strict=True)
     ]
+
+
+def channel_column(channels: np.ndarray, name: str) -> np.ndarray:
+    """The column of channel `name` in a (frames, `TIMELINE_CHANNELS`) array."""
+    return channels[:, TIMELINE_CHANNELS.index(name)]
 
 
 def _floats(values: Iterable[float | None]) -> np.ndarray:

@@ -34,8 +34,8 @@ class TimelineSeries:
     (all <= 0)."""
 
     frame_t: np.ndarray
-    mouth: np.ndarray
-    """(frames, `MOUTH_CHANNELS`)."""
+    channels: np.ndarray
+    """(frames, `TIMELINE_CHANNELS`)."""
     offset_ms: np.ndarray
     """NaN where the frame showed no motion."""
     buffered_ms: np.ndarray
@@ -130,7 +130,7 @@ class TimelineFeed:
         columns = FrameColumns.of(frames, now)
         return TimelineSeries(
             frame_t=columns.t,
-            mouth=columns.mouth,
+            channels=columns.channels,
             offset_ms=columns.offset_ms,
             buffered_ms=columns.buffered_ms,
             frame_ms=columns.frame_ms,

@@ -1,5 +1,5 @@
-"""The timeline dock: the last seconds of audio level, mouth channels, A/V offset, motion
-buffer and frame time, live (pyqtgraph, one shared time axis).
+"""The timeline dock: the last seconds of audio level, pose channels (mouth, lips,
+expressions), A/V offset, motion buffer and frame time, live (pyqtgraph, one shared time axis).
 
 The plots show the last `WINDOW_S` seconds, refreshed every `REFRESH_MS` while the dock is
 visible; time runs to 0 (now) from the left, so the axes stay still and only the lines
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from avatar_player.models.timeline import MOUTH_CHANNELS
+from avatar_player.models.timeline import CHANNEL_GROUPS, TIMELINE_CHANNELS
 from avatar_player.models.timeline_feed import TimelineFeed, TimelineSeries
 from avatar_player.player.metrics import ATSC_MS
 from avatar_player.render.frame_pacing import FULL_FPS
@@ -36,8 +36,10 @@ REFRESH_MS = 100
 AUDIO_GAP_S = 0.1
 """Audio blocks further apart than this are not joined (nothing was played between)."""
 AUDIO_FLOOR_DB = -80.0
-MOUTH_COLOURS = ("#e6550d", "#3182bd", "#31a354", "#756bb1")
-MOUTH_LABELS = ("jaw", "round", "wide", "close")
+GROUP_COLOURS = ("#e6550d", "#3182bd", "#31a354", "#756bb1", "#636363", "#d6616b")
+"""Colours of the channels within a group, in order."""
+GROUP_RANGES = {"mouth": (0.0, 1.0), "lips": (0.0, 1.0), "face": (-0.5, 1.0)}
+"""The least y range of each channel group (brow_up goes negative: a lowered brow)."""
 REBUFFER_BRUSH = pg.mkBrush(230, 80, 80, 50)
 BAND_BRUSH = pg.mkBrush(60, 170, 90, 60)
 FRAME_BUDGET_MS = 1000.0 / FULL_FPS
@@ -60,11 +62,11 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self.setBackground("w")
         self.ci.layout.setSpacing(2)
         self.audio = self._plot("audio dBFS", (AUDIO_FLOOR_DB, 0.0))
-        self.mouth = self._plot("mouth", (0.0, 1.0))
+        self.groups = {name: self._plot(name, GROUP_RANGES[name]) for name in CHANNEL_GROUPS}
         self.offset = self._plot("A/V ms", OFFSET_RANGE_MS)
         self.buffer = self._plot("buffer ms", (0.0, 500.0))
         self.frame = self._plot("frame ms", (0.0, 2 * FRAME_BUDGET_MS))
-        self.plots = (self.audio, self.mouth, self.offset, self.buffer, self.frame)
+        self.plots = (self.audio, *self.groups.values(), self.offset, self.buffer, self.frame)
         for plot in self.plots[:-1]:
             plot.hideAxis("bottom")
             plot.setXLink(self.frame)
@@ -74,16 +76,13 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self.offset.addItem(band)
         dashed = pg.mkPen("#888", style=Qt.PenStyle.DashLine)
         self.frame.addItem(pg.InfiniteLine(FRAME_BUDGET_MS, angle=0, pen=dashed))
-        legend = self.mouth.addLegend(offset=(4, 2), colCount=len(MOUTH_CHANNELS))
-        legend.setLabelTextSize("7pt")
-        self.curves: dict[str, pg.PlotCurveItem] = {
-            "audio": _curve(self.audio, "#444"),
-            **{
-                name: _curve(self.mouth, colour, label)
-                for name, label, colour in zip(
-                    MOUTH_CHANNELS, MOUTH_LABELS, MOUTH_COLOURS, strict=True
-                )
-            },
+        self.curves: dict[str, pg.PlotCurveItem] = {"audio": _curve(self.audio, "#444")}
+        for group, names in CHANNEL_GROUPS.items():
+            plot = self.groups[group]
+            plot.addLegend(offset=(4, 2), colCount=len(names)).setLabelTextSize("7pt")
+            for name, colour in zip(names, GROUP_COLOURS, strict=False):
+                self.curves[name] = _curve(plot, colour, name)
+        self.curves |= {
             "offset": _curve(self.offset, "#c51b8a"),
             "buffer": _curve(self.buffer, "#2171b5"),
             "frame": _curve(self.frame, "#444"),
@@ -110,8 +109,8 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         joined = np.diff(series.audio_t, append=np.inf) < AUDIO_GAP_S
         level = np.maximum(series.level_db, AUDIO_FLOOR_DB)
         curves["audio"].setData(series.audio_t, level, connect=joined)
-        for index, name in enumerate(MOUTH_CHANNELS):
-            curves[name].setData(t, series.mouth[:, index])
+        for index, name in enumerate(TIMELINE_CHANNELS):
+            curves[name].setData(t, series.channels[:, index])
         curves["offset"].setData(t, series.offset_ms, connect="finite")
         curves["buffer"].setData(t, series.buffered_ms, connect="finite")
         curves["frame"].setData(t, series.frame_ms)

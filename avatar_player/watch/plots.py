@@ -17,11 +17,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from avatar_player.models.timeline import (
-    MOUTH_CHANNELS,
+    CHANNEL_GROUPS,
     SILENCE_DB,
     FrameColumns,
     StateSpan,
     Timeline,
+    channel_column,
     state_spans,
 )
 from avatar_player.player.metrics import ATSC_MS, BT1359_MS
@@ -30,7 +31,8 @@ ENVELOPE_WINDOW_S = 0.02
 FLOOR_DB = -80.0
 """The bottom of the level axis (quieter is drawn as this)."""
 STATE_COLOURS = {"idle": "#9e9e9e", "active": "#f0a030", "playing": "#3a9e4f", "paused": "#4a7fc1"}
-MOUTH_COLOURS = ("#c62828", "#6a1b9a", "#00838f", "#5d4037")
+CHANNEL_COLOURS = ("#c62828", "#6a1b9a", "#00838f", "#5d4037", "#f9a825", "#2e7d32")
+"""Colours of the channels within a group, in order."""
 WIDTH_IN, DPI = 10.0, 100
 END_MARGIN = 0.04
 """The time axis goes this fraction beyond the last event."""
@@ -51,8 +53,8 @@ class Series:
     """A timeline as arrays on the report's time axis (None values as NaN)."""
 
     frame_t: np.ndarray
-    mouth: np.ndarray
-    """(frames, MOUTH_CHANNELS)."""
+    channels: np.ndarray
+    """(frames, TIMELINE_CHANNELS)."""
     offset_ms: np.ndarray
     buffered_ms: np.ndarray
     frame_ms: np.ndarray
@@ -80,7 +82,7 @@ class Series:
         end += max(END_MARGIN * end, 0.1)  # room for the last state's span and label
         return cls(
             columns.t,
-            columns.mouth,
+            columns.channels,
             columns.offset_ms,
             columns.buffered_ms,
             columns.frame_ms,
@@ -92,10 +94,12 @@ class Series:
 
 
 def render_plots(timeline: Timeline, underruns: int | None, fps: float | None) -> list[Plot]:
-    """The five plots: audio and mouth, A/V offset, motion buffer, frame times, states."""
+    """The six plots: audio and mouth, lips and expressions, A/V offset, motion buffer,
+    frame times, states."""
     series = Series.of(timeline)
     return [
         _plot("Audio level and mouth", 3.2, series, _audio),
+        _plot("Lips, tongue and expressions", 3.0, series, _gestures),
         _plot("A/V offset of each presented frame", 3.2, series, _offset),
         _plot("Motion buffer", 3.0, series, lambda ax, s: _buffer(ax, s, underruns)),
         _plot("Frame times", 3.0, series, lambda ax, s: _frame_times(ax, s, fps)),
@@ -134,8 +138,8 @@ def _plot(
     return Plot(title, buffer.getvalue(), empty)
 
 
-def _legend(ax: Axes, *more: Axes) -> None:
-    """One legend above the plot for the artists of `ax` and `more`."""
+def _legend(ax: Axes, *more: Axes, rows: int = 1) -> None:
+    """One legend above the plot for the artists of `ax` and `more`, in `rows` rows."""
     handles, labels = ax.get_legend_handles_labels()
     for other in more:
         extra = other.get_legend_handles_labels()
@@ -145,7 +149,7 @@ def _legend(ax: Axes, *more: Axes) -> None:
         labels,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncols=len(labels),
+        ncols=-(-len(labels) // rows),
         frameon=False,
         fontsize=9,
         borderaxespad=0.2,
@@ -173,18 +177,37 @@ def _audio(ax: Axes, s: Series) -> str | None:
     ax.set_ylim(FLOOR_DB, 0.0)
     ax.set_ylabel("level (dBFS)")
     mouth = ax.twinx()
-    for index, (name, colour) in enumerate(zip(MOUTH_CHANNELS, MOUTH_COLOURS, strict=True)):
-        mouth.plot(
-            s.frame_t,
-            s.mouth[:, index],
-            color=colour,
-            label=name,
-            linewidth=1.6 if index == 0 else 0.9,
-        )
+    _channels(mouth, s, "mouth")
     mouth.set_ylim(0.0, 1.0)
     mouth.set_ylabel("mouth channel (0..1)")
     _legend(ax, mouth)
     return None
+
+
+def _gestures(ax: Axes, s: Series) -> str | None:
+    if not s.frame_t.size:
+        return "no frame was presented"
+    _channels(ax, s, "lips")
+    _channels(ax, s, "face", linestyle="--")
+    ax.set_ylim(min(-0.1, float(np.nanmin(s.channels)) - 0.05), 1.0)
+    ax.set_ylabel("channel (0..1; brow_up -1..1)")
+    _legend(ax, rows=2)
+    return None
+
+
+def _channels(ax: Axes, s: Series, group: str, linestyle: str = "-") -> None:
+    """The channels of `group` as lines, the first one thicker."""
+    for index, (name, colour) in enumerate(
+        zip(CHANNEL_GROUPS[group], CHANNEL_COLOURS, strict=False)
+    ):
+        ax.plot(
+            s.frame_t,
+            channel_column(s.channels, name),
+            color=colour,
+            label=name,
+            linestyle=linestyle,
+            linewidth=1.6 if index == 0 else 0.9,
+        )
 
 
 def _offset(ax: Axes, s: Series) -> str | None:
