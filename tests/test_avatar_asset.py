@@ -39,7 +39,7 @@ def test_bundled_asset_loads_with_its_metadata(spec):
 
 def test_bundled_avatars_are_listed_and_differ():
     assert [spec.avatar_id for spec in BUNDLED] == avatar_ids()
-    first, second = (load_avatar(spec.avatar_id).info.style for spec in BUNDLED)
+    first, second = (load_avatar(spec.avatar_id).info.style for spec in BUNDLED[:2])
     for trait in ("hair", "hair_style", "skin", "iris"):
         assert first[trait] != second[trait], trait
 

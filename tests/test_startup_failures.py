@@ -138,7 +138,10 @@ def test_a_missing_avatar_is_a_dialog_naming_it_and_exit_code_5(env: dict[str, s
     assert_failure_dialog(program, "Avatar 'no-such-avatar' is missing")
     assert program.stop(signal.SIGINT) == ExitCode.AVATAR_MISSING == 5
     assert "is not installed (looked in " in program.stderr
-    assert "Installed: demo-avatar, demo-avatar-auburn." in program.stderr
+    assert (
+        "Installed: demo-avatar, demo-avatar-auburn, demo-avatar-grey, demo-avatar-ponytail."
+        in program.stderr
+    )
     assert "avatar-player --avatar demo-avatar" in program.stderr
     assert "Traceback" not in program.stderr
 

@@ -13,6 +13,7 @@ from conftest import speech_clip
 from PySide6.QtCore import Qt
 from window_harness import badge, jaw_while_playing, until
 
+from avatar_player.avatar.library import BUNDLED
 from avatar_player.ui.main_window import MainWindow
 
 
@@ -137,7 +138,7 @@ def test_avatar_picker_loads_with_progress_and_reports_bad_ids(run_window) -> No
     async def scenario(window: MainWindow) -> None:
         panel = window.avatar
         offered = [panel.picker.itemText(i) for i in range(panel.picker.count())]
-        assert offered == ["demo-avatar", "demo-avatar-auburn"]
+        assert offered == [spec.avatar_id for spec in BUNDLED]
         panel.picker.setEditText("demo-avatar-auburn")
         panel.load_button.click()
         await until(lambda: window.view.avatar.info.avatar_id == "demo-avatar-auburn")

@@ -11,24 +11,18 @@ python tools/viseme_sheet.py OUT.png demo-avatar --generate  # built from the cu
 from __future__ import annotations
 
 import argparse
-import os
 import textwrap
 from pathlib import Path
 
-os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
-
 import numpy as np
 from PIL import Image, ImageDraw
+from sheet_render import add_avatar_arguments, chosen_avatars, render_poses
 
-from avatar_player.avatar.head import build_avatar
-from avatar_player.avatar.library import BUNDLED, load_avatar
 from avatar_player.avatar.model import Avatar
 from avatar_player.protocol.motion import frame_from_channels
 from avatar_player.render.camera import Camera
 from avatar_player.render.lipsync import mouth_camera
 from avatar_player.render.offscreen import OffscreenContext
-from avatar_player.render.renderer import AvatarRenderer
-from avatar_player.render.tiers import TIERS
 from avatar_player.visemes.table import PHONE_VISEMES, SHAPE_CHANNELS, SHAPES, Viseme
 
 ORDER = "XABCDEFGH"
@@ -58,16 +52,8 @@ def render_tiles(
     context: OffscreenContext, avatar: Avatar, camera: Camera, size: tuple[int, int]
 ) -> list[np.ndarray]:
     """One (h, w, 3) image per viseme, the avatar at full detail with no idle layer."""
-    renderer = AvatarRenderer(avatar, tier=TIERS["full"], camera=camera, idle=False)
-    renderer.initialize()
-    renderer.resize(*size)
-    tiles = []
-    for _, channels in VISEMES.values():
-        frame = frame_from_channels(0, 0, **channels)
-        renderer.render(frame.values, 0.0, context.framebuffer.id)
-        tiles.append(renderer.read_pixels(context.framebuffer.id)[..., :3].copy())
-    renderer.release()
-    return tiles
+    vectors = [frame_from_channels(0, 0, **channels).values for _, channels in VISEMES.values()]
+    return render_poses(context, avatar, camera, size, vectors)
 
 
 def contact_sheet(rows: list[tuple[str, list[np.ndarray]]]) -> Image.Image:
@@ -94,29 +80,19 @@ def contact_sheet(rows: list[tuple[str, list[np.ndarray]]]) -> Image.Image:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="PNG file to write")
-    parser.add_argument("ids", nargs="*", help="avatar ids (default: all bundled)")
-    parser.add_argument(
-        "--generate", action="store_true", help="build the avatars from the current code"
-    )
+    add_avatar_arguments(parser)
     args = parser.parse_args()
-    unknown = set(args.ids) - {spec.avatar_id for spec in BUNDLED}
-    if unknown:
-        parser.error(f"unknown avatar ids: {', '.join(sorted(unknown))}")
-    specs = [spec for spec in BUNDLED if not args.ids or spec.avatar_id in args.ids]
+    avatars = chosen_avatars(parser, args)
     rows = []
     with OffscreenContext(*TILE) as context:
-        for spec in specs:
-            avatar = (
-                build_avatar(spec.avatar_id, spec.name, spec.seed)
-                if args.generate
-                else load_avatar(spec.avatar_id)
-            )
-            rows.append((spec.avatar_id, render_tiles(context, avatar, Camera.face(), TILE)))
+        for avatar in avatars:
+            avatar_id = avatar.info.avatar_id
+            rows.append((avatar_id, render_tiles(context, avatar, Camera.face(), TILE)))
             mouth = render_tiles(context, avatar, mouth_camera(avatar), MOUTH_TILE)
-            rows.append((f"{spec.avatar_id} (mouth)", mouth))
+            rows.append((f"{avatar_id} (mouth)", mouth))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     contact_sheet(rows).save(args.out)
-    print(f"{args.out}: {len(VISEMES)} visemes x {len(specs)} avatars")
+    print(f"{args.out}: {len(VISEMES)} visemes x {len(avatars)} avatars")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from avatar_player.avatar.style import AvatarStyle
+
 EYE_RADIUS = 0.0118
 LID_GAP = 0.0016
 """Eyelid shell radius beyond the eyeball."""
@@ -31,6 +33,17 @@ class Anatomy:
     mouth_half_width: float
     lip_fullness: float
     chin_y: float
+    """Height of the bottom of the chin."""
+    head_width: float
+    """Half the skull's breadth (to euryon)."""
+    jaw_width: float
+    """Scale of the jaw across (gonion to gonion, 1 = average woman)."""
+    neck_radii: tuple[float, float]
+    """Half-width and half-depth of the neck."""
+    neck_length: float
+    """Height from the chin down to the top of the sternum (suprasternale)."""
+    shoulder_width: float
+    """Half the breadth of the shoulders (to the acromion)."""
 
     @property
     def eye_radius(self) -> float:
@@ -57,23 +70,63 @@ class Anatomy:
     def mouth_centre(self) -> np.ndarray:
         return np.array([0.0, self.mouth_y, self.mouth_z])
 
+    @property
+    def sternum_y(self) -> float:
+        """Height of the suprasternal notch (the neck's base in front)."""
+        return self.chin_y - self.neck_length
 
-def anatomy_for_seed(rng: np.random.Generator) -> Anatomy:
-    """Average proportions with small seeded variation."""
 
-    def vary(spread: float) -> float:
-        return 1.0 + float(rng.uniform(-spread, spread))
+MALE = {
+    "face_width": 1.05,
+    "head_width": 1.05,
+    "jaw_width": 1.1,
+    "chin_y": 1.08,
+    "eye_x": 1.02,
+    "nose_length": 1.06,
+    "nose_width": 1.1,
+    "mouth_half_width": 1.06,
+    "mouth_y": 1.04,
+    "neck": 1.22,
+    "neck_length": 1.05,
+    "shoulder_width": 1.11,
+}
+"""Male against female scale factors, from the ratios of the male and female means of
+the measures in proportions.py (e.g. neck circumference 398 / 331, biacromial 409 / 364,
+al-al 34.9 / 31.4); the face's height by n-gn, its width by zy-zy."""
+AGE = {
+    "young": {"lip_fullness": 1.08, "nose_length": 0.98},
+    "adult": {},
+    "senior": {"lip_fullness": 0.9, "nose_length": 1.05, "neck_length": 1.03},
+}
+"""Changes with age: lips thin and the nose lengthens a little (cartilage), kept well
+inside the norms' tolerances."""
 
+
+def anatomy_for_seed(rng: np.random.Generator, style: AvatarStyle) -> Anatomy:
+    """Average proportions of the style's sex and age, with small seeded variation."""
+    factors = MALE if style.sex == "male" else {}
+    aged = AGE[style.age]
+
+    def vary(name: str, spread: float) -> float:
+        change = factors.get(name, 1.0) * aged.get(name, 1.0)
+        return change * (1.0 + float(rng.uniform(-spread, spread)))
+
+    neck = vary("neck", 0.04)
     return Anatomy(
-        face_width=vary(0.04),
-        eye_x=0.0315 * vary(0.03),
+        face_width=vary("face_width", 0.04),
+        eye_x=0.0300 * vary("eye_x", 0.02),
         eye_y=0.0,
         eye_z=0.068,
-        nose_length=vary(0.08),
-        nose_width=vary(0.1),
-        mouth_y=-0.0635 * vary(0.03),
+        nose_length=vary("nose_length", 0.06),
+        nose_width=vary("nose_width", 0.08),
+        mouth_y=-0.0625 * vary("mouth_y", 0.03),
         mouth_z=0.0915,
-        mouth_half_width=0.0235 * vary(0.06),
-        lip_fullness=vary(0.15),
-        chin_y=-0.104 * vary(0.03),
+        mouth_half_width=0.0245 * vary("mouth_half_width", 0.05),
+        lip_fullness=1.15 * vary("lip_fullness", 0.1),
+        chin_y=-0.106 * vary("chin_y", 0.025),
+        head_width=0.0745 * vary("head_width", 0.03),
+        jaw_width=vary("jaw_width", 0.05),
+        neck_radii=(0.046 * neck, 0.048 * neck),
+        neck_length=0.066 * vary("neck_length", 0.06),
+        shoulder_width=0.16 * vary("shoulder_width", 0.04),
     )

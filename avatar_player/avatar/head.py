@@ -39,7 +39,7 @@ def build_avatar(avatar_id: str, name: str, seed: int, density: float = 1.0) -> 
     """The avatar of `seed`; `density` scales every part's splat count (tests use less)."""
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
     style = style_for_seed(streams[0])
-    anatomy = anatomy_for_seed(streams[1])
+    anatomy = anatomy_for_seed(streams[1], style)
 
     def count(part: str) -> int:
         return max(16, round(SPLATS_PER_PART[part] * density))

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from avatar_player.avatar.asset import METADATA_FILE, load_avatar_dir
 from avatar_player.avatar.model import Avatar
+from avatar_player.avatar.style import AvatarStyle, style_for_seed
 from avatar_player.bundled import AVATARS_DIR
 
 
@@ -20,11 +23,22 @@ class AvatarSpec:
 
 
 BUNDLED: tuple[AvatarSpec, ...] = (
-    AvatarSpec("demo-avatar", "Demo Avatar", seed=3),
-    AvatarSpec("demo-avatar-auburn", "Demo Avatar (auburn)", seed=35),
+    AvatarSpec("demo-avatar", "Demo Avatar", seed=316),
+    AvatarSpec("demo-avatar-auburn", "Demo Avatar (auburn)", seed=374),
+    AvatarSpec("demo-avatar-grey", "Demo Avatar (grey)", seed=135),
+    AvatarSpec("demo-avatar-ponytail", "Demo Avatar (ponytail)", seed=29),
 )
-"""Seed 3: olive skin, short brown hair, hazel eyes, teal shirt.
-Seed 35: fair skin, auburn bob, blue eyes, charcoal shirt."""
+"""Seeds chosen to vary sex, age, skin tone and hair (style_for_seed draws them):
+316: adult man, olive skin, dark brown side-parted hair, hazel eyes, teal shirt.
+374: young woman, fair skin, auburn bob, green eyes, charcoal shirt.
+135: senior man, medium skin, receding grey (salt-and-pepper) hair, hazel eyes, sand shirt.
+29: young woman, dark skin, black hair tied in a ponytail, hazel eyes, burgundy shirt."""
+
+
+def spec_style(spec: AvatarSpec) -> AvatarStyle:
+    """The style `build_avatar` gives `spec` (drawn from the first stream its seed spawns),
+    without building it."""
+    return style_for_seed(np.random.default_rng(np.random.SeedSequence(spec.seed).spawn(1)[0]))
 
 
 def avatar_ids(root: Path = AVATARS_DIR) -> list[str]:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from avatar_player.avatar.sampling import tangent_frames
+
 Sdf = Callable[[np.ndarray], np.ndarray]
 """Maps (n, 3) points to (n,) signed distances (negative inside)."""
 
@@ -160,9 +162,21 @@ def normals(sdf: Sdf, points: np.ndarray, eps: float = 2e-4) -> np.ndarray:
 def ambient_occlusion(
     sdf: Sdf, points: np.ndarray, normal: np.ndarray, reach: float = 0.012
 ) -> np.ndarray:
-    """Approximate ambient visibility (0 occluded .. 1 open) from the SDF along the normal."""
+    """Approximate ambient visibility (0 occluded .. 1 open): the SDF sampled at doubling
+    distances up to `reach` along the normal and four directions 50 deg around it, each
+    sample against the distance an open flat surface would leave there (nearer: occluded;
+    near samples weigh most, so creases and wide hollows like eye sockets both darken)."""
+    first, second = tangent_frames(normal)
+    tilt_cos, tilt_sin = np.cos(np.radians(50.0)), np.sin(np.radians(50.0))
+    rays = [(normal, 1.0, 0.36)] + [
+        (tilt_cos * normal + tilt_sin * sign * tangent, tilt_cos, 0.16)
+        for tangent in (first, second)
+        for sign in (1.0, -1.0)
+    ]
     occlusion = np.zeros(len(points))
-    for i in range(1, 6):
-        distance = reach * i / 5
-        occlusion += (distance - sdf(points + normal * distance)) / distance / 2**i
+    for direction, open_fraction, weight in rays:
+        for i in range(1, 5):
+            distance = reach / 2 ** (4 - i)
+            free = sdf(points + direction * distance) / (distance * open_fraction)
+            occlusion += weight * np.clip(1.0 - free, 0.0, 1.0) / 2**i
     return np.clip(1.0 - 1.6 * occlusion, 0.0, 1.0)

@@ -28,14 +28,20 @@ class Camera:
         """A close-up of the face (for inspection and lip-sync measurement)."""
         return Camera(target=(0.0, -0.025, 0.05), frame_height=0.19, frame_width=0.16)
 
+    def _rotation(self) -> np.ndarray:
+        c, s = np.cos(self.yaw), np.sin(self.yaw)
+        return np.array([[c, 0.0, -s], [0.0, 1.0, 0.0], [s, 0.0, c]])
+
+    def eye(self) -> np.ndarray:
+        """The camera's position (world)."""
+        return np.asarray(self.target) + self._rotation().T @ np.array([0.0, 0.0, self.distance])
+
     def view(self) -> np.ndarray:
         """World -> camera matrix (camera looks down -z)."""
-        c, s = np.cos(self.yaw), np.sin(self.yaw)
-        rotation = np.array([[c, 0.0, -s], [0.0, 1.0, 0.0], [s, 0.0, c]])
-        eye = np.asarray(self.target) + rotation.T @ np.array([0.0, 0.0, self.distance])
+        rotation = self._rotation()
         matrix = np.eye(4)
         matrix[:3, :3] = rotation
-        matrix[:3, 3] = -rotation @ eye
+        matrix[:3, 3] = -rotation @ self.eye()
         return matrix
 
     def vertical_extent(self, aspect: float) -> float:

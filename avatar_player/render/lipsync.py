@@ -26,6 +26,15 @@ TEETH_CHROMA = 0.25
 RED_OVER_GREEN = 1.45
 PINK_BLUE = 0.93
 """Lips and tongue: red above RED_OVER_GREEN x green; tongue pink: blue >= PINK_BLUE x green."""
+SKIN_ROWS = 0.15
+"""The bottom share of a mouth region's rows (the chin) gives the avatar's own skin colour:
+darker or redder skin moves the lip and cavity thresholds below."""
+LIP_OVER_SKIN = 1.2
+"""Lips: red over green at least this many times the skin's (lips are redder than the skin
+around them whatever its tone)."""
+DARK_OVER_SKIN = 0.55
+"""The cavity: darker than this share of the skin's luma (and than DARK_LUMA)."""
+_LUMA = np.array([0.299, 0.587, 0.114])
 
 
 def mouth_region(avatar: Avatar, camera: Camera, width: int, height: int) -> tuple[slice, slice]:
@@ -45,10 +54,10 @@ def mouth_camera(avatar: Avatar) -> Camera:
     return Camera(target=(x, y - 0.004, z), frame_height=0.045, frame_width=0.072)
 
 
-def _darkness(rgb: np.ndarray) -> np.ndarray:
-    """0..1 per pixel: how dark (cavity-like) it is."""
-    luma = rgb.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-    return np.clip((DARK_LUMA - luma) / DARK_LUMA, 0.0, 1.0)
+def _darkness(rgb: np.ndarray, threshold: float = DARK_LUMA) -> np.ndarray:
+    """0..1 per pixel: how dark (cavity-like) it is, against a luma `threshold`."""
+    luma = rgb.astype(np.float64) @ _LUMA
+    return np.clip((threshold - luma) / threshold, 0.0, 1.0)
 
 
 def mouth_opening(rgba: np.ndarray, region: tuple[slice, slice]) -> float:
@@ -72,15 +81,21 @@ class MouthPixels:
 
 def mouth_pixels(rgba: np.ndarray, region: tuple[slice, slice]) -> MouthPixels:
     """Classify the pixels of `region` of an (h, w, 4) uint8 image; opening, teeth and
-    tongue count only between the lips (lip red above and below in the same column)."""
+    tongue count only between the lips (lip red above and below in the same column).
+    Lip red and cavity darkness are judged against the skin of the region's bottom rows."""
     rgb = rgba[region][..., :3].astype(np.float64)
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
     brightest = rgb.max(axis=2)
-    red = (r > RED_OVER_GREEN * g) & (brightest > TEETH_LUMA / 2)
+    skin = rgb[-max(1, round(SKIN_ROWS * rgb.shape[0])) :].reshape(-1, 3)
+    skin_red = float(np.median(skin[:, 0] / np.maximum(skin[:, 1], 1.0)))
+    skin_luma = float(np.median(skin @ _LUMA))
+    red_over_green = max(RED_OVER_GREEN, LIP_OVER_SKIN * skin_red)
+    dark = min(DARK_LUMA, DARK_OVER_SKIN * skin_luma)
+    red = (r > red_over_green * g) & (brightest > TEETH_LUMA / 2)
     lips = red & (b < PINK_BLUE * g)
     between = np.maximum.accumulate(lips, axis=0) & np.maximum.accumulate(lips[::-1], axis=0)[::-1]
     teeth = between & (brightest > TEETH_LUMA) & (rgb.min(axis=2) > (1 - TEETH_CHROMA) * brightest)
-    opening = np.maximum(_darkness(rgb), teeth) * between
+    opening = np.maximum(_darkness(rgb, dark), teeth) * between
     return MouthPixels(opening, teeth, lips, red & ~lips & between)
 
 

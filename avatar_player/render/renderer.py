@@ -17,6 +17,7 @@ from avatar_player.avatar import lod
 from avatar_player.avatar.model import Avatar
 from avatar_player.render import gl
 from avatar_player.render.camera import Camera
+from avatar_player.render.culling import cullable, facing_splats
 from avatar_player.render.deform import Deformer
 from avatar_player.render.depth import back_to_front
 from avatar_player.render.fps import FpsCounter, FpsReport
@@ -88,6 +89,7 @@ class AvatarRenderer:
         self._tier = choose_tier(self.renderer_name, self._requested_tier)
         self._drawn = lod.reduce(self.avatar, part_counts(self.avatar, self._tier.budget))
         self._deformer = Deformer(self._drawn)
+        self._cullable = cullable(self._drawn) if self._tier.cull else None
         self._program = gl.compile_program(VERTEX, FRAGMENT)
         self._uniforms = gl.Uniforms(self._program)
         splats = self._drawn.splats
@@ -95,7 +97,7 @@ class AvatarRenderer:
         self._colour = gl.RowTexture(count)
         self._colour.upload(np.column_stack([splats.colour, splats.opacity]))
         self._geometry = gl.RowTexture(3 * count)
-        self._index = gl.InstanceIndex(count)
+        self._index = gl.SplatOrder(count)
         self._internal = None
         self._first_frame_pending = True
         self.resize(*self._size)
@@ -130,17 +132,23 @@ class AvatarRenderer:
 
     @property
     def splat_count(self) -> int:
-        """Splats drawn per frame at the current tier."""
+        """Splats of the avatar at the current tier (the last frame drew `drawn_count`)."""
         self._require_tier()
         assert self._drawn is not None
         return self._drawn.info.splat_count
+
+    @property
+    def drawn_count(self) -> int:
+        """Splats the last frame drew (fewer than `splat_count` where the tier culls)."""
+        self._require_tier()
+        return self._index.drawn
 
     # -- frames --------------------------------------------------------------------------
 
     def render(self, pose: np.ndarray, t: float, framebuffer: int = 0) -> None:
         """Draw the avatar in motion vector `pose` at time `t` (seconds, for the idle layer)
         into `framebuffer` (0: the default one), covering its whole output size."""
-        self._require_tier()
+        tier = self._require_tier()
         if self._idle is not None:
             pose = self._idle.apply(pose, t)
         geometry = self._deformer.deform(avatar_pose(pose))
@@ -148,7 +156,11 @@ class AvatarRenderer:
         self._geometry.upload(
             np.stack([geometry.centre, geometry.axis_u, geometry.axis_v], axis=1).reshape(-1, 3)
         )
-        self._index.upload(back_to_front(geometry.centre, view))
+        if self._cullable is None:
+            self._index.upload(back_to_front(geometry.centre, view))
+        else:
+            drawn = facing_splats(geometry, self.camera.eye(), self._cullable)
+            self._index.upload(drawn[back_to_front(geometry.centre[drawn], view)])
 
         width, height = self._size
         target_id = self._internal.id if self._internal else framebuffer
@@ -162,6 +174,7 @@ class AvatarRenderer:
         uniforms.matrix("u_projection", self.camera.projection(width / height))
         uniforms.scalar("u_focal_px", self.camera.focal_pixels(draw_w, draw_h))
         uniforms.scalar("u_min_sigma_px", MIN_SIGMA_PX)
+        uniforms.scalar("u_extent", tier.extent)
         uniforms.sampler("u_geometry", 0)
         uniforms.sampler("u_colour", 1)
         self._geometry.bind(0)

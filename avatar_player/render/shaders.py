@@ -1,4 +1,4 @@
-"""GLSL 3.30 core shaders: one instanced quad per Gaussian disc, premultiplied output."""
+"""GLSL 3.30 core shaders: one quad (4 vertices) per Gaussian disc, premultiplied output."""
 
 VERTEX = """
 #version 330 core
@@ -8,11 +8,11 @@ uniform mat4 u_view;
 uniform mat4 u_projection;
 uniform float u_focal_px;      // pixels per metre at 1 m depth
 uniform float u_min_sigma_px;  // smaller discs grow to this and fade (keeps coverage)
-layout(location = 0) in uint a_splat;
+uniform float u_extent;        // quad half-size in sigmas (the tier's)
+layout(location = 0) in uint a_splat;  // the splat of this vertex (corner: gl_VertexID % 4)
 out vec2 v_offset;
-out vec4 v_colour;
+flat out vec4 v_colour;
 
-const float EXTENT = 2.75;     // quad half-size in sigmas
 const vec2 CORNERS[4] = vec2[4](vec2(-1.0, -1.0), vec2(1.0, -1.0), vec2(-1.0, 1.0), vec2(1.0, 1.0));
 
 vec4 fetch(sampler2D data, int i) {
@@ -30,7 +30,7 @@ void main() {
     float grow_u = max(u_min_sigma_px / max(length(axis_u) * pixels, 1e-6), 1.0);
     float grow_v = max(u_min_sigma_px / max(length(axis_v) * pixels, 1e-6), 1.0);
     colour.a /= grow_u * grow_v;
-    vec2 offset = CORNERS[gl_VertexID] * EXTENT;
+    vec2 offset = CORNERS[gl_VertexID % 4] * u_extent;
     vec3 world = centre + offset.x * grow_u * axis_u + offset.y * grow_v * axis_v;
     gl_Position = u_projection * u_view * vec4(world, 1.0);
     v_offset = offset;
@@ -41,7 +41,7 @@ void main() {
 FRAGMENT = """
 #version 330 core
 in vec2 v_offset;
-in vec4 v_colour;
+flat in vec4 v_colour;
 out vec4 o_colour;
 
 void main() {

@@ -1,10 +1,12 @@
-"""Quality tiers: how many splats to draw and at what internal resolution.
+"""Quality tiers: how many splats to draw, at what internal resolution, and how.
 
-Software rasterisers (llvmpipe: about 1.5-3 us per splat) get a reduced head at a reduced
-internal resolution; a real GPU draws the full head. Eyes, eyelids, lips, teeth and brows
-keep a fixed splat floor in every tier (subsampled, they fall apart first); so does the
-neck, which is small and blurs into a glow when thinned hard.
-"""
+A software rasteriser (llvmpipe) pays about 0.8 us per splat drawn on one thread and a
+few ns per fragment blended on each of its threads, so its tiers draw a reduced head at
+the full output resolution (sharp: no upscaling of a half-size frame), skip discs facing
+away on closed surfaces (render/culling.py) and cut each quad at a smaller extent; a real
+GPU draws the full head. The eyes, lids, lips, teeth, brows and neck keep a fixed splat
+floor in every tier (subsampled, they fall apart first). Frame times and sharpness per
+tier: benchmarks/bench_render.py."""
 
 from __future__ import annotations
 
@@ -16,34 +18,47 @@ SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "swiftshader", "software
 """Substrings of GL_RENDERER (lower case) that mean rendering on the CPU."""
 
 FLOORS: dict[str, int] = {
-    "eyes": 1000,
-    "eyelids": 1200,
-    "lips": 1400,
-    "teeth": 700,
-    "brows": 400,
-    "neck": 400,
+    "eyes": 2500,
+    "eyelids": 3200,
+    "lips": 3600,
+    "teeth": 1400,
+    "brows": 800,
+    "neck": 800,
 }
-"""Splats a part keeps in every tier (or all it has, if fewer)."""
-SHARE_WEIGHTS: dict[str, float] = {"hair": 1.6, "torso": 0.8}
-"""Relative claim of a part on the budget left after the floors (others: 1 per splat)."""
+"""Splats a part keeps in every tier (or all it has, if fewer), as long as the floors
+together take at most FLOOR_SHARE of the budget; smaller budgets scale them down alike."""
+FLOOR_SHARE = 0.5
+SHARE_WEIGHTS: dict[str, float] = {"torso": 4.0, "mouth": 3.0}
+"""Relative claim of a part on the budget left after the floors (others: 1 per splat).
+Thinning a part grows its discs by more than it saves in area (avatar/lod.py), so the
+shirt's few large discs cost more fragments thinned than whole, and blotch: it claims
+four times its size (whole at the low tier). The mouth cavity, small discs that only show
+when the jaw opens, claims three times its size so an opening reads as dark."""
+FULL_EXTENT = 2.75
+"""Quad half-size in sigmas at the full tier (alpha there: 2 % of the centre's)."""
+REDUCED_EXTENT = 2.25
+"""Quad half-size of the reduced tiers: a third fewer fragments, tails below 8 % cut."""
 
 
 @dataclass(frozen=True)
 class Tier:
-    """`budget` splats at most (None: all), rendered at `scale` times the output size."""
+    """`budget` splats at most (None: all), rendered at `scale` times the output size;
+    `cull`: skip discs facing away on closed surfaces; `extent`: quad half-size (sigmas)."""
 
     name: str
     budget: int | None
     scale: float
+    cull: bool = False
+    extent: float = FULL_EXTENT
 
 
 TIERS: dict[str, Tier] = {
     tier.name: tier
     for tier in (
         Tier("full", None, 1.0),
-        Tier("medium", 30_000, 0.75),
-        Tier("low", 15_000, 0.5),
-        Tier("minimal", 8_000, 0.5),
+        Tier("medium", 50_000, 1.0, cull=True, extent=REDUCED_EXTENT),
+        Tier("low", 36_000, 1.0, cull=True, extent=REDUCED_EXTENT),
+        Tier("minimal", 25_000, 0.5, cull=True, extent=REDUCED_EXTENT),
     )
 }
 SOFTWARE_TIER = "low"
@@ -68,17 +83,31 @@ def choose_tier(renderer: str, requested: str | Tier | None = None) -> Tier:
 
 
 def part_counts(avatar: Avatar, budget: int | None) -> dict[str, int]:
-    """Splats per part within `budget`: floors first, the rest shared in proportion."""
+    """Splats per part within `budget`: floors first (scaled to FLOOR_SHARE of it at
+    most), the rest shared in proportion to each part's weighted size; a part whose share
+    exceeds its size keeps all its splats and leaves the excess to the others."""
     parts = avatar.info.parts
     if budget is None or budget >= avatar.info.splat_count:
         return dict(parts)
     floors = {name: min(count, FLOORS[name]) for name, count in parts.items() if name in FLOORS}
+    scale = min(1.0, FLOOR_SHARE * budget / max(sum(floors.values()), 1))
+    counts = {name: max(1, int(floor * scale)) for name, floor in floors.items()}
     claims = {
         name: count * SHARE_WEIGHTS.get(name, 1.0)
         for name, count in parts.items()
         if name not in FLOORS
     }
-    share = max(budget - sum(floors.values()), 0) / max(sum(claims.values()), 1.0)
-    return floors | {
+    left = max(budget - sum(counts.values()), 0)
+    while claims:
+        share = left / sum(claims.values())
+        whole = {name for name, claim in claims.items() if claim * share >= parts[name]}
+        if not whole:
+            break
+        for name in whole:
+            counts[name] = parts[name]
+            left -= parts[name]
+            del claims[name]
+    share = left / max(sum(claims.values()), 1.0)
+    return counts | {
         name: max(1, min(parts[name], int(claim * share))) for name, claim in claims.items()
     }

@@ -12,21 +12,23 @@ import numpy as np
 
 from avatar_player.avatar import expressions as ex
 from avatar_player.avatar.anatomy import Anatomy
-from avatar_player.avatar.lighting import KEY, VIEW, shade, soft_shadow
+from avatar_player.avatar.expression_shapes import eyelid_deltas
+from avatar_player.avatar.lighting import FILL, KEY, VIEW, shade, soft_shadow
 from avatar_player.avatar.parts.part import Part, merge
 from avatar_player.avatar.parts.skin import skin_sdf
 from avatar_player.avatar.sampling import fibonacci_sphere, fibonacci_square, jittered_grid
+from avatar_player.avatar.sdf import ambient_occlusion
 from avatar_player.avatar.splats import SplatSet, discs, mapped_discs
 from avatar_player.avatar.style import AvatarStyle
 
 IRIS_ANGLE = 0.5
 """Half-angle (radians, from the eye centre) of the iris."""
 PUPIL_ANGLE = 0.165
-CORNER = 0.98
+CORNER = 1.25
 """Horizontal angle of the eye corners on the lid sphere."""
 LID_TOP, LID_BOTTOM = 1.15, -1.05
 """Elevation where the upper lid starts and the lower lid ends."""
-LID_SPAN = 1.35
+LID_SPAN = 1.45
 """Horizontal half-angle the lids cover (beyond the corners they meet)."""
 
 
@@ -52,6 +54,77 @@ def _gaze(offset: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
+SCLERA_RGB = np.array([0.93, 0.89, 0.84])
+"""Sclera albedo in the middle: off-white, a little warm."""
+CORNER_RGB = np.array([0.8, 0.56, 0.52])
+"""Tint toward the inner corner (conjunctiva, caruncle)."""
+IRIS_WARM = np.array([0.32, 0.2, 0.09])
+"""Hue of the pupillary zone (amber-brown around the pupil, in any iris colour)."""
+TEAR_RGB = np.array([0.86, 0.84, 0.8])
+"""The light the tear film along the lower lid reflects."""
+CORNEA_RADIUS, CORNEA_BULGE = 0.0078, 0.0012
+"""Radius of the cornea and how far its apex stands out of the eyeball sphere: the
+catch lights are the key's and fill's reflections on it."""
+
+
+def _sclera_albedo(direction: np.ndarray, side: int) -> np.ndarray:
+    """Off-white, greyer and pinker toward the corners (most at the inner one), in the
+    shadow of the upper lid toward the top."""
+    toward_corner = np.clip(np.abs(direction[:, 0]) * 1.25, 0.0, 1.0)
+    inner = ex.smoothstep(0.3, 0.85, -side * direction[:, 0])
+    albedo = SCLERA_RGB * (1.0 - 0.22 * toward_corner**1.5)[:, None]
+    tint = (0.2 * toward_corner + 0.35 * inner)[:, None]
+    albedo *= 1.0 + tint * (CORNER_RGB / SCLERA_RGB - 1.0)
+    return albedo * (1.0 - 0.35 * ex.smoothstep(0.15, 0.45, direction[:, 1]))[:, None]
+
+
+def _iris_albedo(style: AvatarStyle, direction: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Radial fibres, a few dark crypts, a lighter zig-zag collarette, a warmer and darker
+    pupillary zone, a dark limbal ring and the upper lid's shadow."""
+    polar = np.arccos(np.clip(direction[:, 2], -1.0, 1.0)) / IRIS_ANGLE
+    phi = np.arctan2(direction[:, 1], direction[:, 0])
+    frequency = rng.integers(30, 140, 24)
+    phase = rng.uniform(0, 2 * np.pi, 24)
+    wander = rng.uniform(-3.0, 3.0, 24)
+    fibres = np.mean(
+        np.sin(frequency[:, None] * phi + phase[:, None] + wander[:, None] * polar), axis=0
+    )
+    tone = 1.0 + 0.9 * fibres
+    crypt_phi = rng.uniform(-np.pi, np.pi, 9)
+    crypt_polar = rng.uniform(0.55, 0.85, 9)
+    angle = np.angle(np.exp(1j * (phi[:, None] - crypt_phi)))
+    crypts = np.exp(-((angle / 0.12) ** 2) - ((polar[:, None] - crypt_polar) / 0.05) ** 2)
+    tone *= 1.0 - 0.4 * np.clip(crypts.sum(axis=1), 0.0, 1.0)
+    collarette = 0.5 + 0.03 * np.sin(14 * phi + phase[0])
+    tone *= 1.0 + 0.3 * np.exp(-(((polar - collarette) / 0.06) ** 2))
+    tone *= 1.0 - 0.7 * ex.smoothstep(0.8, 1.0, polar)
+    pupillary = ex.smoothstep(collarette, PUPIL_ANGLE / IRIS_ANGLE, polar)[:, None]
+    albedo = style.iris_rgb * np.clip(tone, 0.25, None)[:, None]
+    warm = IRIS_WARM / IRIS_WARM.mean() * 0.8 * albedo.mean(axis=1, keepdims=True)
+    albedo += (warm - albedo) * 0.45 * pupillary
+    return albedo * (1.0 - 0.45 * ex.smoothstep(0.0, 0.5, direction[:, 1]))[:, None]
+
+
+def _catch_lights(centre: np.ndarray, r: float) -> tuple[SplatSet, np.ndarray]:
+    """Reflections of the key (bright, soft-edged) and the fill (small, dim) on the
+    cornea, and the cornea's centre they move with (the highlight stays put relative to
+    the light while the eye turns under it)."""
+    cornea = centre + np.array([0.0, 0.0, r + CORNEA_BULGE - CORNEA_RADIUS])
+    glints = []
+    for light, sigma, brightness in ((KEY, 6e-4, 0.97), (FILL, 2.5e-4, 0.6)):
+        half = (light + VIEW) / np.linalg.norm(light + VIEW)
+        glints.append(
+            discs(
+                cornea + CORNEA_RADIUS * half[None],
+                half[None],
+                sigma,
+                np.full(3, brightness),
+                opacity=0.9,
+            )
+        )
+    return SplatSet.concat(glints), cornea
+
+
 def _eyeball(
     a: Anatomy, style: AvatarStyle, side: int, rng: np.random.Generator, count: int
 ) -> Part:
@@ -59,35 +132,24 @@ def _eyeball(
     sclera_dir = fibonacci_sphere(count, rng)
     sclera_dir = sclera_dir[sclera_dir[:, 2] > -0.25]
     sclera_area = r * r * 4 * np.pi / count
-    iris_dir, iris_solid = _cap(count // 2, IRIS_ANGLE, rng)
+    iris_dir, iris_solid = _cap(count, IRIS_ANGLE, rng)
     pupil_dir, pupil_solid = _cap(count // 8, PUPIL_ANGLE, rng)
 
-    # Sclera: off-white, greyer toward the corners and under the upper lid.
-    toward_corner = np.clip(np.abs(sclera_dir[:, 0]) * 1.2, 0.0, 1.0)
-    sclera_albedo = np.array([0.92, 0.88, 0.85]) * (1.0 - 0.25 * toward_corner[:, None])
-    sclera_albedo *= 1.0 - 0.35 * ex.smoothstep(0.15, 0.45, sclera_dir[:, 1])[:, None]
+    # The eye sits in its socket: ambient light reaches it partly (occlusion 0.85).
     sclera = discs(
         centre + r * sclera_dir,
         sclera_dir,
         0.6 * np.sqrt(sclera_area),
-        shade(sclera_albedo, sclera_dir, wrap=0.5),
+        shade(_sclera_albedo(sclera_dir, side), sclera_dir, occlusion=0.85, wrap=0.5),
     )
-
-    # Iris: radial streaks, a dark limbal ring, a lighter collarette.
-    polar = np.arccos(iris_dir[:, 2]) / IRIS_ANGLE
-    phi = np.arctan2(iris_dir[:, 1], iris_dir[:, 0])
-    frequencies = rng.integers(7, 40, 6)
-    phases = rng.uniform(0, 2 * np.pi, 6)
-    streaks = np.mean(np.sin(frequencies[:, None] * phi + phases[:, None]), axis=0)
-    tone = (1.0 + 0.22 * streaks) * (1.0 - 0.65 * ex.smoothstep(0.78, 1.0, polar))
-    tone *= 1.0 + 0.35 * np.exp(-(((polar - 0.45) / 0.1) ** 2))
-    iris_albedo = style.iris_rgb * tone[:, None]
-    iris_albedo *= 1.0 - 0.45 * ex.smoothstep(0.0, 0.5, iris_dir[:, 1])[:, None]
+    radial = iris_dir - VIEW
     iris = discs(
         centre + (r + 2e-4) * iris_dir,
         iris_dir,
         0.6 * r * np.sqrt(iris_solid),
-        shade(iris_albedo, iris_dir, wrap=0.5),
+        shade(_iris_albedo(style, iris_dir, rng), iris_dir, occlusion=0.85, wrap=0.5),
+        along=radial,
+        stretch=1.7,
     )
     pupil = discs(
         centre + (r + 4e-4) * pupil_dir,
@@ -95,19 +157,15 @@ def _eyeball(
         0.6 * r * np.sqrt(pupil_solid),
         np.array([0.015, 0.012, 0.012]),
     )
-
-    # Catch light: the key light's reflection, fixed (it does not follow the gaze).
-    glint_dir = (KEY + VIEW) / np.linalg.norm(KEY + VIEW)
-    glint_dir = np.stack([glint_dir, glint_dir + np.array([0.04, 0.02, 0.0])])
-    glint_dir /= np.linalg.norm(glint_dir, axis=1, keepdims=True)
-    glint = discs(
-        centre + (r + 6e-4) * glint_dir, glint_dir, [3.5e-4, 2e-4], np.ones(3), opacity=0.95
-    )
+    glint, cornea = _catch_lights(centre, r)
 
     moving = SplatSet.concat([iris, pupil])
+    offsets = np.concatenate(
+        [moving.centre - centre, np.broadcast_to(cornea - centre, (len(glint), 3))]
+    )
     deltas = {
-        name: np.concatenate([np.zeros((len(sclera), 3)), offsets, np.zeros((len(glint), 3))])
-        for name, offsets in _gaze(moving.centre - centre).items()
+        name: np.concatenate([np.zeros((len(sclera), 3)), shift])
+        for name, shift in _gaze(offsets).items()
     }
     return Part("eyes", SplatSet.concat([sclera, moving, glint]), deltas)
 
@@ -163,7 +221,15 @@ def _eyelids(
             albedo += (lash_rgb - albedo) * ex.smoothstep(0.9, 0.97, s)[:, None]
         else:
             albedo *= 1.0 + ex.smoothstep(0.85, 0.97, s)[:, None] * [0.0, -0.06, -0.05]
-        colour = shade(albedo, normal, shadow=soft_shadow(sdf, p, normal), specular=0.04)
+        colour = shade(
+            albedo,
+            normal,
+            # From just above the lid: where it tucks under the skin it shades, not blackens.
+            occlusion=ambient_occlusion(sdf, p + normal * 1e-3, normal, reach=0.016),
+            shadow=soft_shadow(sdf, p, normal),
+            specular=0.05,
+            shininess=16.0,
+        )
         splats = mapped_discs(lid, uv, cell, colour, coverage=0.7)
         # Closing stretches a lid along its height: larger discs keep it closed.
         open_span = np.linalg.norm(p - lid(uv + np.array([0.0, 1e-3])), axis=1)
@@ -187,6 +253,24 @@ def _eyelids(
                 )
             )
             offsets.append(root_closed - root)
+        else:
+            # The wet lid margin (tear meniscus) catches light: a thin line along the edge.
+            along_lid = np.linspace(0.0, 1.0, len(p) // 8)
+            tear_uv = np.column_stack([0.2 + 0.6 * along_lid, np.ones(len(p) // 8)])
+            edge, edge_closed = lid(tear_uv), lid(tear_uv, closed=True)
+            outward = (edge - a.eye_centre(side)) / r
+            sets.append(
+                discs(
+                    edge - outward * 6e-4 + [0.0, 1.5e-4, 0.0],
+                    outward,
+                    1.8e-4,
+                    TEAR_RGB,
+                    opacity=0.35 * np.sin(np.pi * along_lid) ** 0.5,
+                    along=np.gradient(edge, axis=0),
+                    stretch=2.5,
+                )
+            )
+            offsets.append(edge_closed - edge)
     name = "blink_left" if side > 0 else "blink_right"
     return Part("eyelids", SplatSet.concat(sets), {name: np.concatenate(offsets)})
 
@@ -196,5 +280,6 @@ def build_eyes(
 ) -> list[Part]:
     """Both eyeballs (`count` sclera samples each) and both eyelid pairs."""
     eyes = [_eyeball(a, style, side, rng, count) for side in (1, -1)]
-    lids = [_eyelids(a, style, side, rng, lid_count) for side in (1, -1)]
-    return [merge(eyes), merge(lids)]
+    lids = merge([_eyelids(a, style, side, rng, lid_count) for side in (1, -1)])
+    closing = lids.deltas["blink_left"] + lids.deltas["blink_right"]
+    return [merge(eyes), Part(lids.name, lids.splats, lids.deltas | eyelid_deltas(closing))]

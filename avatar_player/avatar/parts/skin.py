@@ -8,7 +8,8 @@ import numpy as np
 from avatar_player.avatar import articulation as art
 from avatar_player.avatar import expressions as ex
 from avatar_player.avatar.anatomy import HEAD_CENTRE, Anatomy
-from avatar_player.avatar.lighting import shade, soft_shadow
+from avatar_player.avatar.expression_shapes import expression_deltas
+from avatar_player.avatar.lighting import shade, soft_shadow, thinness
 from avatar_player.avatar.parts.part import Part
 from avatar_player.avatar.sampling import fibonacci_sphere, fibonacci_square
 from avatar_player.avatar.sdf import (
@@ -29,7 +30,7 @@ from avatar_player.avatar.style import AvatarStyle
 
 FRONT_DENSITY = 0.45
 """Warp of the ray directions toward the face (0 = uniform)."""
-NECK_BOTTOM = -0.24
+NECK_BOTTOM = -0.27
 PATCH_OVERLAP = 0.004
 """Width (metres) of the mouth rectangle's border sampled by both ray sets."""
 
@@ -43,20 +44,25 @@ def skin_sdf(a: Anatomy) -> Sdf:
         x, y, z = centre
         return [ellipsoid((x, y, z), radii), ellipsoid((-x, y, z), radii)]
 
-    head = smooth_union(
+    jaw_y, jw = a.chin_y + 0.04, a.jaw_width
+    skull = smooth_union(
         0.022,
-        ellipsoid((0.0, 0.022, -0.012), (0.074 * w, 0.098, 0.098)),
-        ellipsoid((0.0, -0.012, 0.02), (0.062 * w, 0.05, 0.062)),
-        ellipsoid((0.0, -0.066, 0.022), (0.043 * w, 0.042, 0.055)),
-        *pair((0.046 * w, -0.066, -0.014), (0.013, 0.022, 0.02)),
-        vertical_cylinder((0.0, -0.012), (0.052, 0.056), (NECK_BOTTOM, -0.03)),
+        ellipsoid((0.0, 0.03, -0.014), (a.head_width, 0.092, 0.098)),
+        ellipsoid((0.0, -0.012, 0.02), (0.06 * w, 0.05, 0.062)),
+        ellipsoid((0.0, jaw_y, 0.022), (0.046 * jw, 0.042, 0.056)),
+        *pair((0.042 * jw, jaw_y - 0.002, -0.012), (0.012, 0.021, 0.02)),
+    )
+    # The neck joins the head with a small blend, so the jaw's line and the underside of
+    # the chin stay visible; it stands behind the chin, as a real neck does.
+    head = smooth_union(
+        0.012, skull, vertical_cylinder((0.0, -0.022), a.neck_radii, (NECK_BOTTOM, -0.02))
     )
     features = smooth_union(
         0.014,
         head,
         ellipsoid((0.0, 0.022, 0.064), (0.05 * w, 0.012, 0.026)),
-        *pair((0.047 * w, -0.02, 0.042), (0.02, 0.013, 0.02)),
-        ellipsoid((0.0, a.chin_y + 0.015, 0.066), (0.019, 0.017, 0.016)),
+        *pair((0.044 * w, -0.02, 0.042), (0.02, 0.013, 0.02)),
+        ellipsoid((0.0, a.chin_y + 0.015, 0.066), (0.022 * jw, 0.016, 0.015)),
         ellipsoid((0.0, my + 0.006, 0.06), (0.03, 0.028, 0.026)),
     )
     nose = smooth_union(
@@ -75,8 +81,14 @@ def skin_sdf(a: Anatomy) -> Sdf:
     )
     # Sockets: the face in front of each eye is cut away down to the eyelid sphere, whose
     # surface the eyelid splats replace.
+    # A pocket at each inner corner opens the eye toward the nose, as far as a real
+    # eye's inner corner (Farkas' en-en).
     eyes = [(tuple(a.eye_centre(side)), (0.12 * side, 0.0, 1.0)) for side in (1, -1)]
-    cut = smooth_subtract(0.003, lips, *(cone(c, axis, 0.75, 1.35) for c, axis in eyes))
+    inner = [
+        ellipsoid((side * (a.eye_x - 0.0115), a.eye_y, a.eye_z + 0.0065), (0.0045, 0.0035, 0.005))
+        for side in (1, -1)
+    ]
+    cut = smooth_subtract(0.003, lips, *(cone(c, axis, 0.75, 1.35) for c, axis in eyes), *inner)
     sockets = smooth_union(0.003, cut, *(sphere(c, a.lid_radius) for c, _ in eyes))
     return smooth_subtract(
         0.0012,
@@ -93,7 +105,7 @@ def lip_weight(a: Anatomy, p: np.ndarray) -> np.ndarray:
     line = a.mouth_line(x)
     t = np.clip(np.abs(x) / a.mouth_half_width, 0.0, 1.0)
     bow = 1.0 - 0.16 * np.exp(-((x / 0.0035) ** 2))
-    upper = 0.0072 * a.lip_fullness * (1.0 - t**2.2) ** 0.6 * bow
+    upper = 0.0082 * a.lip_fullness * (1.0 - t**2.2) ** 0.6 * bow
     lower = a.lower_lip_height * (1.0 - t**2) ** 0.6
     soft = 6e-4
     inside = ex.smoothstep(line + upper + soft, line + upper - soft, y) * ex.smoothstep(
@@ -180,13 +192,15 @@ def build_skin(
     p, n, area = p[keep], n[keep], area[keep]
 
     lips = lip_weight(a, p)
+    # Half the ambient occlusion on the lips: a line between them, not a gap.
     colour = shade(
         _albedo(a, style, p, rng),
         n,
-        occlusion=ambient_occlusion(sdf, p, n),
+        occlusion=np.maximum(ambient_occlusion(sdf, p, n, reach=0.024), 0.5 * lips),
         shadow=soft_shadow(sdf, p, n),
         specular=0.05 + 0.25 * lips,
-        shininess=24.0,
+        shininess=16.0 + 34.0 * lips,
+        thin=thinness(sdf, p),
     )
     jaw = ex.jaw_mask(a, p)
     stretch = ex.jaw_stretch(a, p)
@@ -204,6 +218,7 @@ def build_skin(
         "lips_press_jaw": art.lower_lip_hold(a, p),
         "lip_funnel_jaw": art.lip_funnel_hold(a, p),
         "lip_tuck_jaw": art.lower_lip_hold(a, p),
+        **expression_deltas(a, p),
     }
     skin = Part("skin", splats, deltas)
     is_lip = lips > 0.5

@@ -1,4 +1,5 @@
-"""Shoulders and chest in a shirt with a round neckline (the neck's base shows above it)."""
+"""Shoulders and chest in a shirt with a round neckline (the neck's base shows above it):
+sloping shoulders, a ribbed collar band along the neckline, a few soft folds."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from avatar_player.avatar.sampling import fibonacci_sphere
 from avatar_player.avatar.sdf import (
     Sdf,
     ambient_occlusion,
+    capsule,
     cast_rays,
     ellipsoid,
     normals,
@@ -20,46 +22,128 @@ from avatar_player.avatar.sdf import (
     union,
     vertical_cylinder,
 )
-from avatar_player.avatar.splats import discs
+from avatar_player.avatar.splats import SplatSet, discs
 from avatar_player.avatar.style import AvatarStyle
 
-TORSO_CENTRE = np.array([0.0, -0.3, -0.01])
-BOTTOM = -0.52
+NECK_Z = -0.022
+"""Depth of the neck's axis (skin.py's neck cylinder)."""
+COLLAR_ROWS = 3
+"""Rows of splats across the collar band."""
+COLLAR_WIDTH = 0.007
+FOLDS = (
+    ((0.92, -0.085), (0.25, -0.27), 0.003),
+    ((0.7, -0.13), (0.12, -0.3), 0.0024),
+    ((0.3, -0.05), (0.0, -0.1), 0.0018),
+)
+"""Folds as ridges in the shirt: (start, end, height), x in shoulder widths, y below the
+sternum; mirrored to both sides."""
 
 
-def torso_sdf() -> Sdf:
-    """Shoulders, chest and the base of the neck."""
+def torso_sdf(a: Anatomy) -> Sdf:
+    """Shoulders sloping down from the neck's base, the chest and the base of the neck."""
+    s, top = a.shoulder_width, a.sternum_y
+    sides = [
+        shape
+        for side in (1.0, -1.0)
+        for shape in (
+            capsule(
+                (side * 0.035, top + 0.008, -0.035),
+                (side * (s - 0.01), top - 0.03, -0.022),
+                (0.035, 0.05),
+            ),
+            capsule(
+                (side * (s - 0.01), top - 0.03, -0.022), (side * s, top - 0.3, -0.03), (0.05, 0.042)
+            ),
+        )
+    ]
+    neck = vertical_cylinder(
+        (0.0, NECK_Z), (a.neck_radii[0] + 0.003, a.neck_radii[1] + 0.003), (top - 0.1, top + 0.04)
+    )
     return smooth_union(
-        0.05,
-        ellipsoid((0.0, -0.225, -0.02), (0.19, 0.065, 0.095)),
-        ellipsoid((0.0, -0.33, -0.008), (0.165, 0.15, 0.095)),
-        vertical_cylinder((0.0, -0.012), (0.056, 0.06), (-0.4, -0.12)),
+        0.045, ellipsoid((0.0, top - 0.165, -0.012), (0.9 * s, 0.175, 0.1)), *sides, neck
     )
 
 
+def neckline(a: Anatomy, p: np.ndarray) -> np.ndarray:
+    """Height of the shirt's neckline around the neck at each point's azimuth: a smooth
+    round neck, lowest in front."""
+    front = np.clip(np.cos(np.arctan2(p[:, 0], p[:, 2] - NECK_Z)), 0.0, 1.0)
+    return a.sternum_y + 0.022 - 0.034 * front**1.5
+
+
+def _fold_height(a: Anatomy, p: np.ndarray) -> np.ndarray:
+    """Height (metres) of the shirt's folds at each point: soft ridges between points."""
+    xy = np.column_stack([np.abs(p[:, 0]) / a.shoulder_width, p[:, 1] - a.sternum_y])
+    height = np.zeros(len(p))
+    for start, end, amount in FOLDS:
+        s, e = np.array(start), np.array(end)
+        axis = e - s
+        along = np.clip((xy - s) @ axis / (axis @ axis), 0.0, 1.0)
+        offset = (xy - s - along[:, None] * axis) * [a.shoulder_width, 1.0]
+        taper = np.sin(np.pi * along)
+        height += amount * taper * np.exp(-np.sum(offset**2, axis=1) / 0.012**2)
+    return height
+
+
+def _folded(a: Anatomy, p: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Normals tilted by the folds' slopes (folds shaded, not modelled)."""
+    eps = 1e-3
+    slope = np.column_stack(
+        [
+            _fold_height(a, p + offset) - _fold_height(a, p - offset)
+            for offset in np.eye(3)[:2] * eps
+        ]
+    ) / (2 * eps)
+    tilted = n - np.column_stack([slope, np.zeros(len(p))])
+    return tilted / np.linalg.norm(tilted, axis=1, keepdims=True)
+
+
+def _collar(a: Anatomy, style: AvatarStyle, sdf: Sdf, count: int) -> SplatSet:
+    """A ribbed band along the neckline, just proud of the surface: the neckline's edge
+    is drawn by these small splats, so it stays clean whatever the torso's splat size."""
+    per_row = max(8, count // COLLAR_ROWS)
+    angle = np.tile(np.linspace(-np.pi, np.pi, per_row, endpoint=False), COLLAR_ROWS)
+    row = np.repeat(np.arange(COLLAR_ROWS), per_row) / max(COLLAR_ROWS - 1, 1) - 0.5
+    direction = np.column_stack([np.sin(angle), np.zeros_like(angle), np.cos(angle)])
+    probe = np.column_stack([direction[:, 0], np.zeros_like(angle), direction[:, 2] + NECK_Z])
+    height = neckline(a, probe) + row * COLLAR_WIDTH
+    centre = np.column_stack([np.zeros_like(angle), height, np.full_like(angle, NECK_Z)])
+    t = cast_rays(sdf, centre, direction, 0.2)
+    p = centre + t[:, None] * direction
+    n = normals(sdf, p)
+    p += n * 1.2e-3
+    tangent = np.cross(n, [0.0, 1.0, 0.0])
+    rib = 1.0 + 0.06 * np.sin(angle * 90.0)
+    colour = shade(style.shirt_rgb * (0.9 * rib)[:, None], n, wrap=0.25)
+    sigma = 0.7 * np.pi * 0.11 / per_row
+    return discs(p, n, sigma, colour, head_weight=0.0, along=tangent, stretch=1.4)
+
+
 def build_torso(a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count: int) -> Part:
-    """The torso from `count` rays from the chest centre (those under the head dropped)."""
-    sdf = torso_sdf()
+    """The torso from `count` rays from the chest centre (those under the head dropped),
+    and its collar band."""
+    sdf = torso_sdf(a)
+    centre = np.array([0.0, a.sternum_y - 0.13, -0.01])
     direction = fibonacci_sphere(count, rng)
-    t = cast_rays(sdf, TORSO_CENTRE, direction, 0.4)
-    p = TORSO_CENTRE + t[:, None] * direction
+    t = cast_rays(sdf, centre, direction, 0.4)
+    p = centre + t[:, None] * direction
     n = normals(sdf, p)
     area = t * t * 4 * np.pi / count / np.maximum(np.sum(n * direction, axis=1), 0.25)
-    keep = (p[:, 1] > BOTTOM) & (p[:, 1] < -0.13)
+    keep = (p[:, 1] > a.sternum_y - 0.34) & (p[:, 1] < a.sternum_y + 0.035)
     p, n, area = p[keep], n[keep], area[keep]
 
-    x, y, z = p.T
-    neckline = -0.14 - 0.025 * np.clip(1.0 - (x / 0.07) ** 2, 0.0, 1.0) * (z > 0)
-    skin = ex.smoothstep(neckline - 0.001, neckline + 0.001, y)
-    hem = np.exp(-(((y - neckline) / 0.003) ** 2))
-    folds = 1.0 + 0.05 * np.sin(60 * x + 25 * y) * np.sin(40 * y)
-    shirt = style.shirt_rgb * (folds * (1.0 - 0.35 * hem))[:, None]
+    line = neckline(a, p)
+    skin = ex.smoothstep(line - 0.001, line + 0.001, p[:, 1])
+    shading_normal = _folded(a, p, n)
+    shirt = np.broadcast_to(style.shirt_rgb, p.shape)
     albedo = shirt + (style.skin_rgb * 0.93 - shirt) * skin[:, None]
     colour = shade(
         albedo * (1.0 + 0.02 * rng.standard_normal((len(p), 1))),
-        n,
+        shading_normal,
         occlusion=ambient_occlusion(sdf, p, n, reach=0.03),
         shadow=soft_shadow(union(sdf, skin_sdf(a)), p, n),
         wrap=0.25,
     )
-    return Part("torso", discs(p, n, 0.6 * np.sqrt(area), colour, head_weight=0.0))
+    body = discs(p, n, 0.6 * np.sqrt(area), colour, head_weight=0.0)
+    collar = _collar(a, style, union(sdf, skin_sdf(a)), max(60, count // 12))
+    return Part("torso", SplatSet.concat([body, collar]))

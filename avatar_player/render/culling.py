@@ -1,0 +1,39 @@
+"""Back-face culling of splats: a disc on a closed, outward-facing surface (the shirt, the
+hair, the neck) that faces away from the camera lies behind the front of that surface, so
+software tiers skip it (about a third of the splats: fewer vertices and fewer fragments).
+
+Skin, eyelids and the mouth are not culled: ears, nostrils, lids and the cavity show
+surfaces whose discs face away from the camera (measured: tests/test_render_tiers.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from avatar_player.avatar.model import Avatar
+from avatar_player.render.deform import Geometry
+
+CLOSED_PARTS = ("torso", "hair", "neck")
+"""Parts whose discs' normals (axis_u x axis_v) point out of a closed surface."""
+FACING_LIMIT = -0.2
+"""Discs whose normal makes a cosine below this with the direction to the camera are
+skipped; slightly negative keeps discs at the silhouette, which still show their rim."""
+
+
+def cullable(avatar: Avatar) -> np.ndarray:
+    """Per splat of `avatar`: whether it belongs to a closed part (bool, n)."""
+    mask = np.zeros(avatar.info.splat_count, dtype=bool)
+    for name, span in avatar.part_ranges().items():
+        if name in CLOSED_PARTS:
+            mask[span.start : span.stop] = True
+    return mask
+
+
+def facing_splats(geometry: Geometry, eye: np.ndarray, cullable: np.ndarray) -> np.ndarray:
+    """Indices (ascending) of the splats to draw: every splat not `cullable`, and those that
+    are whose normal faces the camera at `eye` (cosine >= FACING_LIMIT)."""
+    normal = np.cross(geometry.axis_u, geometry.axis_v)
+    toward = eye.astype(np.float32) - geometry.centre
+    facing = np.einsum("ij,ij->i", normal, toward)
+    lengths = np.linalg.norm(normal, axis=1) * np.linalg.norm(toward, axis=1)
+    return np.flatnonzero(~cullable | (facing >= FACING_LIMIT * lengths))

@@ -1,0 +1,138 @@
+"""CPU use of the whole app (window, embedded Motion Server, player; the silent paced
+audio clock instead of a sound card) at the window's default size, idle and speaking.
+
+The window is the real one (avatar_player.ui.app.open_window, as `python main.py` opens
+it) at its automatic quality tier. Figures are process CPU seconds (all threads:
+os.times, the same counters as /proc/self/stat) per wall second, so 1.00 is one core, and
+the frames the avatar view presented per second. Speaking plays the bundled clip CLIP
+(through the embedded server, as the Play button does) until MIN_SPEAKING_S seconds of
+speech were measured. The Timeline dock is shown at the default size (the avatar view is
+then about 630x620); --hide-timeline hides it, as View > Timeline does (about 980x640).
+
+    python benchmarks/bench_app_cpu.py [--hide-timeline]  # under xvfb-run without DISPLAY
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
+    os.execvp(
+        "xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
+    )
+
+from avatar_player.ui.environment import configure_gl_environment, request_gl_core_profile
+
+configure_gl_environment()
+
+import asyncio  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from qasync import QEventLoop  # noqa: E402
+
+from avatar_player.bundled import CLIPS_DIR  # noqa: E402
+from avatar_player.models.player_session import SessionOptions  # noqa: E402
+from avatar_player.ui.app import close_window, open_window  # noqa: E402
+from avatar_player.ui.main_window import MainWindow  # noqa: E402
+
+CLIP = CLIPS_DIR / "pangram_24k.wav"
+SETTLE_S = 3.0
+IDLE_S = 15.0
+MIN_SPEAKING_S = 15.0
+
+
+class Meter:
+    """Process CPU time, wall time and presented frames between `start` and `stop`."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.frames = 0
+        self.cpu_s = 0.0
+        self.wall_s = 0.0
+        window.view.frameSwapped.connect(self._frame)
+        self._counting = False
+
+    def _frame(self) -> None:
+        if self._counting:
+            self.frames += 1
+
+    def start(self) -> None:
+        self._cpu, self._wall, self._counting = _cpu_s(), time.perf_counter(), True
+
+    def stop(self) -> None:
+        self.cpu_s += _cpu_s() - self._cpu
+        self.wall_s += time.perf_counter() - self._wall
+        self._counting = False
+
+    def line(self, label: str, target_fps: float) -> str:
+        return (
+            f"{label:<9} cpu={self.cpu_s / self.wall_s:5.2f} cores "
+            f"({self.cpu_s:5.1f} s over {self.wall_s:5.1f} s) "
+            f"frames={self.frames / self.wall_s:5.1f} fps (target {target_fps:.0f} fps)"
+        )
+
+
+def _cpu_s() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+async def until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there")
+        await asyncio.sleep(0.02)
+
+
+async def measure(settings: QSettings, hide_timeline: bool) -> None:
+    window = await open_window(SessionOptions(audio="null"), settings, tier=None)
+    try:
+        window.timeline.setVisible(not hide_timeline)
+        await until(lambda: window.status.first_frame.state == "rendered")
+        await window.session.connect()
+        renderer = window.view.renderer
+        assert renderer is not None
+        print(
+            f"window {window.width()}x{window.height()}, avatar view "
+            f"{window.view.width()}x{window.view.height()}, tier {renderer.tier.name} "
+            f"({renderer.splat_count} splats), {renderer.renderer_name}"
+        )
+        await asyncio.sleep(SETTLE_S)
+        idle, speaking = Meter(window), Meter(window)
+        idle.start()
+        await asyncio.sleep(IDLE_S)
+        idle.stop()
+        print(idle.line("idle", window.view.target_fps), flush=True)
+        window.playback.select_clip(str(CLIP))
+        while speaking.wall_s < MIN_SPEAKING_S:
+            await window.play()
+            await until(lambda: window.status.conversation.state == "playing")
+            speaking.start()
+            speaking_fps = window.view.target_fps
+            await until(lambda: window.status.conversation.state != "playing")
+            speaking.stop()
+            await until(lambda: window.status.conversation.state == "idle")
+        print(speaking.line("speaking", speaking_fps))
+    finally:
+        await close_window(window)
+
+
+def main() -> None:
+    request_gl_core_profile()
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        with asyncio.Runner(loop_factory=QEventLoop) as runner:
+            runner.run(measure(settings, "--hide-timeline" in sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
