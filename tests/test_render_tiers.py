@@ -17,7 +17,14 @@ from avatar_player.render.deform import Deformer
 from avatar_player.render.pose import avatar_pose
 from avatar_player.render.renderer import AvatarRenderer
 from avatar_player.render.sharpness import compare
-from avatar_player.render.tiers import FLOORS, SOFTWARE_TIER, TIERS, Tier, part_counts
+from avatar_player.render.tiers import (
+    FLOOR_SHARE,
+    FLOORS,
+    SOFTWARE_TIER,
+    TIERS,
+    Tier,
+    part_counts,
+)
 
 WIDTH, HEIGHT = 490, 320
 """Half the window's default avatar view: the same framing, a quarter of the fill."""
@@ -60,10 +67,15 @@ def test_part_counts_fill_the_budget_floors_first(avatar, tier):
     parts = avatar.info.parts
     assert sum(counts.values()) <= budget
     assert sum(counts.values()) > 0.99 * min(budget, avatar.info.splat_count)
+    floors = {name: min(parts[name], FLOORS[name]) for name in FLOORS if name in parts}
     for name, count in counts.items():
         assert 1 <= count <= parts[name], name
-        if name in FLOORS:
-            assert count == min(parts[name], FLOORS[name]), name
+    if sum(floors.values()) <= FLOOR_SHARE * budget:
+        assert all(counts[name] == floor for name, floor in floors.items())
+    else:  # the floors shrink alike to FLOOR_SHARE of the budget
+        assert sum(counts[name] for name in floors) <= FLOOR_SHARE * budget
+        shares = [counts[name] / floor for name, floor in floors.items()]
+        assert max(shares) - min(shares) < 0.01, shares
 
 
 def test_the_shirt_stays_whole_at_the_software_tier(avatar):

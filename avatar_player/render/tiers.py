@@ -58,7 +58,7 @@ TIERS: dict[str, Tier] = {
         Tier("full", None, 1.0),
         Tier("medium", 50_000, 1.0, cull=True, extent=REDUCED_EXTENT),
         Tier("low", 36_000, 1.0, cull=True, extent=REDUCED_EXTENT),
-        Tier("minimal", 25_000, 0.5, cull=True, extent=REDUCED_EXTENT),
+        Tier("minimal", 8_000, 0.5, cull=True, extent=REDUCED_EXTENT),
     )
 }
 SOFTWARE_TIER = "low"
