@@ -318,7 +318,9 @@ async def test_a_recording_exports_to_a_video_and_a_truncated_one_is_refused(
     clip = sf.read(speech_clip(tmp_path, RECORDED_S), dtype="int16")[0]
     t0, played = timeline.played_audio()  # rebuilt from the audio received and the ticks
     assert abs(played.size - clip.size) <= 2
-    assert abs(t0 - truth.played_audio()[0]) < 0.005, (t0, truth.played_audio()[0])
+    # The live stamps come from audio callbacks, which jitter by a few ms on a loaded
+    # machine (5.7 ms measured once in a clean-clone CI run): well inside one video frame.
+    assert abs(t0 - truth.played_audio()[0]) < 0.01, (t0, truth.played_audio()[0])
     assert np.count_nonzero(played) == np.count_nonzero(clip)
     rate, _, decoded = decode_audio(video)
     expected = expected_audio(timeline)
