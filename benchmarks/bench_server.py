@@ -153,7 +153,7 @@ def main() -> None:
             # The first responses load the recognizer's decoders (0.1-0.3 s each): warm up.
             asyncio.run(run_step(ingress, console, 4, pcm, rate, lookahead_s=lookahead_s))
             sustained = 0
-            steps = [4, 8, 16, 32, *range(48, args.max_sessions + 1, 16)]
+            steps = [4, 8, 16, 32, *range(40, args.max_sessions + 1, 8)]
             for sessions in steps:
                 cpu_before = cpu_seconds(process.pid)
                 lateness = asyncio.run(
