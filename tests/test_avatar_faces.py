@@ -11,8 +11,8 @@ import pytest
 from conftest import get, write_avatar
 
 from avatar_player.avatar.anatomy import anatomy_for_seed
-from avatar_player.avatar.head import build_avatar
-from avatar_player.avatar.library import BUNDLED, spec_style
+from avatar_player.avatar.head import build_avatar, style_and_anatomy
+from avatar_player.avatar.library import BUNDLED
 from avatar_player.avatar.parts.hair import build_hair, hidden_by_hair
 from avatar_player.avatar.parts.haircut import CUTS
 from avatar_player.avatar.style import (
@@ -31,7 +31,7 @@ STYLE = AvatarStyle("light", "brown", "short", "hazel", "teal", "female", "adult
 
 
 def test_the_bundled_faces_vary_in_sex_age_skin_and_hair() -> None:
-    styles = {spec.avatar_id: spec_style(spec) for spec in BUNDLED}
+    styles = {spec.avatar_id: style_and_anatomy(spec.seed)[0] for spec in BUNDLED}
     assert len(styles) >= 4
     assert {style.sex for style in styles.values()} == set(SEXES)
     assert len({style.skin for style in styles.values()}) >= 3
@@ -45,7 +45,7 @@ def test_the_bundled_faces_vary_in_sex_age_skin_and_hair() -> None:
 def test_a_specs_style_is_the_one_its_avatar_is_built_with() -> None:
     spec = BUNDLED[-1]
     avatar = build_avatar(spec.avatar_id, spec.name, spec.seed, density=0.08)
-    assert avatar.info.style == dataclasses.asdict(spec_style(spec))
+    assert avatar.info.style == dataclasses.asdict(style_and_anatomy(spec.seed)[0])
 
 
 async def test_the_avatar_service_lists_every_bundled_avatar(

@@ -9,28 +9,20 @@ from functools import cache
 import numpy as np
 import pytest
 
-from avatar_player.avatar.anatomy import Anatomy, anatomy_for_seed
-from avatar_player.avatar.head import build_avatar
+from avatar_player.avatar.head import build_avatar, style_and_anatomy
 from avatar_player.avatar.landmarks import measures
 from avatar_player.avatar.library import BUNDLED, AvatarSpec
 from avatar_player.avatar.proportions import MEASURES, RATIOS, RatioNorm
-from avatar_player.avatar.style import AGES, SEXES, AvatarStyle, style_for_seed
+from avatar_player.avatar.style import AGES, SEXES, AvatarStyle
 
 EXTRA_SEEDS = (5, 9, 10, 11, 14, 20)
 """Female adult, female young, male senior (two), male senior, male young; with the
 bundled avatars every sex and age is covered (checked below)."""
 
 
-def _style_and_anatomy(seed: int) -> tuple[AvatarStyle, Anatomy]:
-    """The style and anatomy build_avatar draws for `seed` (same random streams)."""
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
-    style = style_for_seed(streams[0])
-    return style, anatomy_for_seed(streams[1], style)
-
-
 @cache
 def _measured(seed: int) -> dict[str, float]:
-    return measures(_style_and_anatomy(seed)[1])
+    return measures(style_and_anatomy(seed)[1])
 
 
 def _violations(style: AvatarStyle, measured: dict[str, float]) -> list[str]:
@@ -51,13 +43,13 @@ SEEDS = sorted({spec.seed for spec in BUNDLED} | set(EXTRA_SEEDS))
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_head_keeps_anthropometric_proportions(seed: int) -> None:
-    style, _ = _style_and_anatomy(seed)
+    style, _ = style_and_anatomy(seed)
     failures = _violations(style, _measured(seed))
     assert not failures, f"seed {seed} ({style.sex}, {style.age}):\n" + "\n".join(failures)
 
 
 def test_seeds_cover_both_sexes_and_every_age() -> None:
-    styles = [_style_and_anatomy(seed)[0] for seed in SEEDS]
+    styles = [style_and_anatomy(seed)[0] for seed in SEEDS]
     assert {style.sex for style in styles} == set(SEXES)
     assert {style.age for style in styles} == set(AGES)
 
@@ -66,7 +58,7 @@ def test_seeds_cover_both_sexes_and_every_age() -> None:
 def test_bundled_avatar_is_built_from_the_measured_anatomy(spec: AvatarSpec) -> None:
     """The avatar build_avatar makes (in memory, low density) carries the anatomy the test
     measured (its landmarks in the metadata are the anatomy's)."""
-    _, anatomy = _style_and_anatomy(spec.seed)
+    _, anatomy = style_and_anatomy(spec.seed)
     avatar = build_avatar(spec.avatar_id, spec.name, spec.seed, density=0.08)
     assert avatar.info.landmarks["mouth"] == pytest.approx(tuple(anatomy.mouth_centre))
     assert avatar.info.landmarks["eye_left"] == pytest.approx(tuple(anatomy.eye_centre(1)))
@@ -77,7 +69,7 @@ def test_men_are_broader_than_women() -> None:
     broader than a woman's (averaged over seeds, in mm)."""
     by_sex: dict[str, list[dict[str, float]]] = {"female": [], "male": []}
     for seed in SEEDS:
-        by_sex[_style_and_anatomy(seed)[0].sex].append(_measured(seed))
+        by_sex[style_and_anatomy(seed)[0].sex].append(_measured(seed))
     for name in ("face_width", "neck_circumference", "biacromial", "face_height"):
         female = np.mean([m[name] for m in by_sex["female"]])
         male = np.mean([m[name] for m in by_sex["male"]])

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from conftest import offscreen_context
 
-from avatar_player.avatar.anatomy import EYE_RADIUS, HEAD_CENTRE, Anatomy, anatomy_for_seed
-from avatar_player.avatar.head import build_avatar
+from avatar_player.avatar.anatomy import EYE_RADIUS, HEAD_CENTRE, Anatomy
+from avatar_player.avatar.head import build_avatar, style_and_anatomy
 from avatar_player.avatar.library import BUNDLED
 from avatar_player.avatar.lighting import KEY, shade, thinness
 from avatar_player.avatar.model import Avatar
@@ -18,7 +18,6 @@ from avatar_player.avatar.parts.eyes import IRIS_ANGLE
 from avatar_player.avatar.parts.mouth import UPPER_TEETH, arch_length, build_mouth, crowns
 from avatar_player.avatar.parts.skin import skin_sdf
 from avatar_player.avatar.sdf import ambient_occlusion, cast_rays, normals
-from avatar_player.avatar.style import style_for_seed
 from avatar_player.protocol.motion import frame_from_channels
 from avatar_player.render.camera import Camera
 from avatar_player.render.lipsync import mouth_camera, mouth_pixels, mouth_region
@@ -38,9 +37,8 @@ def luma(rgb: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def anatomy() -> Anatomy:
-    """The anatomy build_avatar draws for SPEC (same seed streams)."""
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(SPEC.seed).spawn(9)]
-    return anatomy_for_seed(streams[1], style_for_seed(streams[0]))
+    """The anatomy build_avatar draws for SPEC."""
+    return style_and_anatomy(SPEC.seed)[1]
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from avatar_player.avatar.anatomy import NECK_PIVOT, anatomy_for_seed
+from avatar_player.avatar.anatomy import NECK_PIVOT, Anatomy, anatomy_for_seed
 from avatar_player.avatar.model import BLENDSHAPES, Avatar, AvatarInfo, Blendshape
 from avatar_player.avatar.parts.brows import build_brows
 from avatar_player.avatar.parts.eyes import build_eyes
@@ -14,7 +14,7 @@ from avatar_player.avatar.parts.skin import build_skin
 from avatar_player.avatar.parts.torso import build_torso
 from avatar_player.avatar.sampling import progressive_order
 from avatar_player.avatar.splats import SplatSet
-from avatar_player.avatar.style import style_for_seed
+from avatar_player.avatar.style import AvatarStyle, style_for_seed
 
 FORMAT_VERSION = 1
 SPLATS_PER_PART: dict[str, int] = {
@@ -35,11 +35,27 @@ LOD_CELL = 24.0
 """Coarsest grid cell of the level-of-detail order, in disc sizes."""
 
 
+def _seed_streams(seed: int) -> list[np.random.Generator]:
+    """The independent random streams of an avatar's seed: style, anatomy, then parts."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
+
+
+def _drawn_style_and_anatomy(
+    streams: list[np.random.Generator],
+) -> tuple[AvatarStyle, Anatomy]:
+    style = style_for_seed(streams[0])
+    return style, anatomy_for_seed(streams[1], style)
+
+
+def style_and_anatomy(seed: int) -> tuple[AvatarStyle, Anatomy]:
+    """The style and anatomy `build_avatar` draws for `seed`, without building it."""
+    return _drawn_style_and_anatomy(_seed_streams(seed))
+
+
 def build_avatar(avatar_id: str, name: str, seed: int, density: float = 1.0) -> Avatar:
     """The avatar of `seed`; `density` scales every part's splat count (tests use less)."""
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
-    style = style_for_seed(streams[0])
-    anatomy = anatomy_for_seed(streams[1], style)
+    streams = _seed_streams(seed)
+    style, anatomy = _drawn_style_and_anatomy(streams)
 
     def count(part: str) -> int:
         return max(16, round(SPLATS_PER_PART[part] * density))

@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from avatar_player.avatar.asset import METADATA_FILE, load_avatar_dir
 from avatar_player.avatar.model import Avatar
-from avatar_player.avatar.style import AvatarStyle, style_for_seed
 from avatar_player.bundled import AVATARS_DIR
 
 
@@ -33,12 +30,6 @@ BUNDLED: tuple[AvatarSpec, ...] = (
 374: young woman, fair skin, auburn bob, green eyes, charcoal shirt.
 135: senior man, medium skin, receding grey (salt-and-pepper) hair, hazel eyes, sand shirt.
 29: young woman, dark skin, black hair tied in a ponytail, hazel eyes, burgundy shirt."""
-
-
-def spec_style(spec: AvatarSpec) -> AvatarStyle:
-    """The style `build_avatar` gives `spec` (drawn from the first stream its seed spawns),
-    without building it."""
-    return style_for_seed(np.random.default_rng(np.random.SeedSequence(spec.seed).spawn(1)[0]))
 
 
 def avatar_ids(root: Path = AVATARS_DIR) -> list[str]:
