@@ -9,7 +9,7 @@ the frames the avatar view presented per second. Speaking plays the bundled clip
 speech were measured. The Timeline dock is shown at the default size (the avatar view is
 then about 630x620); --hide-timeline hides it, as View > Timeline does (about 980x640).
 
-    python benchmarks/bench_app_cpu.py [--hide-timeline]  # under xvfb-run without DISPLAY
+    python benchmarks/bench_app_cpu.py [--hide-timeline] [--tier NAME]  # xvfb-run if no DISPLAY
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from avatar_player.ui.environment import configure_gl_environment, request_gl_co
 
 configure_gl_environment()
 
+import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -91,8 +92,8 @@ async def until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def measure(settings: QSettings, hide_timeline: bool) -> None:
-    window = await open_window(SessionOptions(audio="null"), settings, tier=None)
+async def measure(settings: QSettings, hide_timeline: bool, tier: str | None) -> None:
+    window = await open_window(SessionOptions(audio="null"), settings, tier=tier)
     try:
         window.timeline.setVisible(not hide_timeline)
         await until(lambda: window.status.first_frame.state == "rendered")
@@ -125,13 +126,17 @@ async def measure(settings: QSettings, hide_timeline: bool) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hide-timeline", action="store_true", help="as View > Timeline")
+    parser.add_argument("--tier", help="a quality tier (default: automatic)")
+    args = parser.parse_args()
     request_gl_core_profile()
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         with asyncio.Runner(loop_factory=QEventLoop) as runner:
-            runner.run(measure(settings, "--hide-timeline" in sys.argv[1:]))
+            runner.run(measure(settings, args.hide_timeline, args.tier))
 
 
 if __name__ == "__main__":

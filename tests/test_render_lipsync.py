@@ -35,8 +35,11 @@ TOLERANCE_S = 0.04
 """One motion frame at 25 fps."""
 INJECTED_DELAY_S = 0.12
 WIDTH, HEIGHT = 160, 90
-TIER = Tier("lipsync", 8_000, 1.0)
-"""Few splats, full internal resolution: the face fills the view (Camera.face)."""
+TIER = Tier("lipsync", 20_000, 1.0)
+"""The software tier's splats at full internal resolution: the face fills the view
+(Camera.face). The commercial sample's mouth opening correlates only weakly with its
+loudness (r = 0.11 at the full tier), so its lag depends on how the lips are merged:
+-30 ms at the full tier, -33 ms at 20k splats, -47 ms at 8k (avatar/lod.py)."""
 
 
 @pytest.fixture(scope="module")

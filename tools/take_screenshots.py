@@ -33,6 +33,12 @@ from avatar_player.ui.main_window import MainWindow  # noqa: E402
 CLIP = CLIPS_DIR / "pangram_24k.wav"
 
 
+def snap(window: MainWindow, path: Path) -> None:
+    """Save the window as the screen shows it (the avatar view is a window of its own,
+    which QWidget.grab does not see)."""
+    window.screen().grabWindow(window.winId()).save(str(path))
+
+
 async def wait_for(condition, timeout_s: float = 15.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
@@ -47,12 +53,12 @@ async def shoot(out: Path, settings: QSettings) -> None:
         await wait_for(lambda: window.status.first_frame.state == "rendered")
         await window.session.connect()
         await asyncio.sleep(1.5)
-        window.grab().save(str(out / "idle_window.png"))
+        snap(window, out / "idle_window.png")
         window.playback.select_clip(str(CLIP))
         await window.play()
         jaw = LAYOUT["jaw_open"].start
         await wait_for(lambda: window.session.peek_pose()[jaw] > 0.6)
-        window.grab().save(str(out / "speaking_window.png"))
+        snap(window, out / "speaking_window.png")
         window.view.save_png(out / "speaking_view.png")
         await wait_for(lambda: window.status.conversation.state == "idle")
         await shoot_live_speech(window, out)
@@ -63,7 +69,7 @@ async def shoot(out: Path, settings: QSettings) -> None:
         await window.session.play_clip(CLIP)
         window.errors.set_code_filter({"websocketError"})
         await asyncio.sleep(0.3)
-        window.grab().save(str(out / "error_log_filtered.png"))
+        snap(window, out / "error_log_filtered.png")
         window.errors.set_code_filter(None)
         await shoot_relay(window, out)
     finally:
@@ -76,14 +82,14 @@ async def shoot_live_speech(window: MainWindow, out: Path) -> None:
     window.speech.text.setText("Hello! I am your avatar. Type a sentence and I will say it.")
     saying = window.say()
     await wait_for(lambda: window.session.peek_pose()[jaw] > 0.5)
-    window.grab().save(str(out / "saying_window.png"))
+    snap(window, out / "saying_window.png")
     await saying
     await wait_for(lambda: window.status.conversation.state == "idle")
     pacing = window.playback.pacing
     pacing.setCurrentIndex(pacing.findText("0.8x real time (producer too slow)"))
     playing = window.play()
     await wait_for(lambda: window.status.reason.text() == "rebuffering")
-    window.grab().save(str(out / "rebuffering_window.png"))
+    snap(window, out / "rebuffering_window.png")
     await playing
     await wait_for(lambda: window.status.conversation.state == "idle")
     pacing.setCurrentIndex(0)
@@ -101,7 +107,7 @@ async def shoot_relay(window: MainWindow, out: Path) -> None:
         await window.play()
         jaw = LAYOUT["jaw_open"].start
         await wait_for(lambda: window.session.peek_pose()[jaw] > 0.6)
-        window.grab().save(str(out / "relay_recording_window.png"))
+        snap(window, out / "relay_recording_window.png")
         await wait_for(lambda: window.status.conversation.state == "idle")
         window.recording.record_button.click()
 

@@ -3,7 +3,9 @@ hair, the neck) that faces away from the camera lies behind the front of that su
 software tiers skip it (about a third of the splats: fewer vertices and fewer fragments).
 
 Skin, eyelids and the mouth are not culled: ears, nostrils, lids and the cavity show
-surfaces whose discs face away from the camera (measured: tests/test_render_tiers.py).
+surfaces whose discs face away from the camera; nor is hair below the eyes, which hangs
+(a bob, long hair) and shows its inner side between the jaw and the hair beside it
+(measured: tests/test_render_tiers.py).
 """
 
 from __future__ import annotations
@@ -15,16 +17,21 @@ from avatar_player.render.deform import Geometry
 
 CLOSED_PARTS = ("torso", "hair", "neck")
 """Parts whose discs' normals (axis_u x axis_v) point out of a closed surface."""
+HANGING_PART = "hair"
+"""The closed part that is closed only over the skull: above the eyes."""
 FACING_LIMIT = -0.2
 """Discs whose normal makes a cosine below this with the direction to the camera are
 skipped; slightly negative keeps discs at the silhouette, which still show their rim."""
 
 
 def cullable(avatar: Avatar) -> np.ndarray:
-    """Per splat of `avatar`: whether it belongs to a closed part (bool, n)."""
+    """Per splat of `avatar`: whether it lies on a closed surface (bool, n)."""
     mask = np.zeros(avatar.info.splat_count, dtype=bool)
+    eye_level = avatar.landmark("eye_left")[1]
     for name, span in avatar.part_ranges().items():
-        if name in CLOSED_PARTS:
+        if name == HANGING_PART:
+            mask[span.start : span.stop] = avatar.splats.centre[span, 1] > eye_level
+        elif name in CLOSED_PARTS:
             mask[span.start : span.stop] = True
     return mask
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from OpenGL import GL
 
-TEXTURE_WIDTH = 1024
-"""Texels per row of the splat data textures."""
+from avatar_player.render.shaders import TEXTURE_WIDTH
 
 
 def renderer_name() -> str:
@@ -58,6 +57,9 @@ class Uniforms:
     def matrix(self, name: str, value: np.ndarray) -> None:
         GL.glUniformMatrix4fv(self._location(name), 1, GL.GL_TRUE, value.astype(np.float32))
 
+    def vector(self, name: str, value: np.ndarray) -> None:
+        GL.glUniform4fv(self._location(name), 1, value.astype(np.float32))
+
     def scalar(self, name: str, value: float) -> None:
         GL.glUniform1f(self._location(name), value)
 
@@ -99,38 +101,31 @@ class RowTexture:
 
 
 class SplatOrder:
-    """The draw order of up to `count` splats as indexed triangles: each splat is 4
-    vertices carrying its index (location 0) and 2 triangles of a static element buffer.
-    Software rasterisers (llvmpipe) run instanced draws of 4 vertices about twice as slowly.
-    `drawn`: splats the last upload held."""
-
-    CORNERS = np.array([0, 1, 2, 1, 3, 2], dtype=np.uint32)
-    """Element offsets of a splat's two triangles (corner = gl_VertexID % 4)."""
+    """The draw order of up to `count` splats: one triangle each, its 3 vertices carrying
+    the splat's index (location 0; the corner is gl_VertexID % 3). `drawn`: splats the
+    last upload held."""
 
     def __init__(self, count: int) -> None:
         self.count = count
         self.drawn = count
         self.vao = GL.glGenVertexArrays(1)
-        self.buffer, self.elements = GL.glGenBuffers(2)
+        self.buffer = GL.glGenBuffers(1)
         GL.glBindVertexArray(self.vao)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer)
-        GL.glBufferData(GL.GL_ARRAY_BUFFER, count * 16, None, GL.GL_STREAM_DRAW)
+        GL.glBufferData(GL.GL_ARRAY_BUFFER, count * 12, None, GL.GL_STREAM_DRAW)
         GL.glEnableVertexAttribArray(0)
         GL.glVertexAttribIPointer(0, 1, GL.GL_UNSIGNED_INT, 0, None)
-        elements = (np.arange(count, dtype=np.uint32)[:, None] * 4 + self.CORNERS).ravel()
-        GL.glBindBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, self.elements)
-        GL.glBufferData(GL.GL_ELEMENT_ARRAY_BUFFER, elements.nbytes, elements, GL.GL_STATIC_DRAW)
         GL.glBindVertexArray(0)
 
     def upload(self, order: np.ndarray) -> None:
-        vertices = np.repeat(order.astype(np.uint32, copy=False), 4)
+        vertices = np.repeat(order.astype(np.uint32, copy=False), 3)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer)
         GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, vertices.nbytes, vertices)
         self.drawn = len(order)
 
     def delete(self) -> None:
         GL.glDeleteVertexArrays(1, [self.vao])
-        GL.glDeleteBuffers(2, [self.buffer, self.elements])
+        GL.glDeleteBuffers(1, [self.buffer])
 
 
 @dataclass(frozen=True)
@@ -174,14 +169,14 @@ def begin_frame(framebuffer: int, width: int, height: int, background: tuple[flo
 
 
 def draw_splats(program: int, index: SplatOrder) -> None:
-    """Draw one quad per splat in the index's order, blending premultiplied colour."""
+    """Draw one triangle per splat in the index's order, blending premultiplied colour."""
     GL.glUseProgram(program)
     GL.glDisable(GL.GL_DEPTH_TEST)
     GL.glDisable(GL.GL_CULL_FACE)
     GL.glEnable(GL.GL_BLEND)
     GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
     GL.glBindVertexArray(index.vao)
-    GL.glDrawElements(GL.GL_TRIANGLES, 6 * index.drawn, GL.GL_UNSIGNED_INT, None)
+    GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3 * index.drawn)
     GL.glBindVertexArray(0)
     GL.glDisable(GL.GL_BLEND)
 

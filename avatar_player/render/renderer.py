@@ -170,8 +170,8 @@ class AvatarRenderer:
         gl.begin_frame(target_id, draw_w, draw_h, self.background)
         gl.use_program(self._program)
         uniforms = self._uniforms
-        uniforms.matrix("u_view", view)
-        uniforms.matrix("u_projection", self.camera.projection(width / height))
+        uniforms.matrix("u_view_projection", self.camera.projection(width / height) @ view)
+        uniforms.vector("u_view_depth", view[2])
         uniforms.scalar("u_focal_px", self.camera.focal_pixels(draw_w, draw_h))
         uniforms.scalar("u_min_sigma_px", MIN_SIGMA_PX)
         uniforms.scalar("u_extent", tier.extent)

@@ -1,12 +1,13 @@
 """Quality tiers: how many splats to draw, at what internal resolution, and how.
 
-A software rasteriser (llvmpipe) pays about 0.8 us per splat drawn on one thread and a
-few ns per fragment blended on each of its threads, so its tiers draw a reduced head at
-the full output resolution (sharp: no upscaling of a half-size frame), skip discs facing
-away on closed surfaces (render/culling.py) and cut each quad at a smaller extent; a real
-GPU draws the full head. The eyes, lids, lips, teeth, brows and neck keep a fixed splat
-floor in every tier (subsampled, they fall apart first). Frame times and sharpness per
-tier: benchmarks/bench_render.py."""
+A software rasteriser (llvmpipe) pays about 1 us per splat drawn (vertex shading and
+triangle setup on one thread) and a few ns per fragment blended on each of its threads,
+so its tiers draw a reduced head (avatar/lod.py merges neighbours, so the fill stays
+about that of the whole head) at the full output resolution (sharp: no upscaling of a
+half-size frame), skip discs facing away on closed surfaces (render/culling.py) and cut
+each disc at a smaller radius; a real GPU draws the full head. The eyes, lids, lips,
+teeth, brows and neck keep a splat floor in every tier (merged too far, their small
+details go first). Frame times and sharpness per tier: benchmarks/bench_render.py."""
 
 from __future__ import annotations
 
@@ -27,23 +28,24 @@ FLOORS: dict[str, int] = {
 }
 """Splats a part keeps in every tier (or all it has, if fewer), as long as the floors
 together take at most FLOOR_SHARE of the budget; smaller budgets scale them down alike."""
-FLOOR_SHARE = 0.5
-SHARE_WEIGHTS: dict[str, float] = {"torso": 4.0, "mouth": 3.0}
+FLOOR_SHARE = 0.35
+SHARE_WEIGHTS: dict[str, float] = {"torso": 2.0, "skin": 1.5, "mouth": 3.0}
 """Relative claim of a part on the budget left after the floors (others: 1 per splat).
-Thinning a part grows its discs by more than it saves in area (avatar/lod.py), so the
-shirt's few large discs cost more fragments thinned than whole, and blotch: it claims
-four times its size (whole at the low tier). The mouth cavity, small discs that only show
-when the jaw opens, claims three times its size so an opening reads as dark."""
+The shirt claims twice its size because culling drops the half facing away; the skin
+half again its size because the face is what a viewer reads; the mouth cavity, small
+discs that only show when the jaw opens, three times so an opening reads as dark."""
 FULL_EXTENT = 2.75
-"""Quad half-size in sigmas at the full tier (alpha there: 2 % of the centre's)."""
-REDUCED_EXTENT = 2.25
-"""Quad half-size of the reduced tiers: a third fewer fragments, tails below 8 % cut."""
+"""Radius in sigmas where the full tier cuts a disc (alpha there: 2 % of the centre's)."""
+REDUCED_EXTENT = 2.0
+"""Where the reduced tiers cut a disc: about half the fragments of FULL_EXTENT, tails
+below 14 % cut (hidden under the neighbours' cores; at 1.75 the merged discs' edges
+showed as scales on the nose)."""
 
 
 @dataclass(frozen=True)
 class Tier:
     """`budget` splats at most (None: all), rendered at `scale` times the output size;
-    `cull`: skip discs facing away on closed surfaces; `extent`: quad half-size (sigmas)."""
+    `cull`: skip discs facing away on closed surfaces; `extent`: where discs are cut (sigmas)."""
 
     name: str
     budget: int | None
@@ -57,7 +59,7 @@ TIERS: dict[str, Tier] = {
     for tier in (
         Tier("full", None, 1.0),
         Tier("medium", 50_000, 1.0, cull=True, extent=REDUCED_EXTENT),
-        Tier("low", 36_000, 1.0, cull=True, extent=REDUCED_EXTENT),
+        Tier("low", 20_000, 1.0, cull=True, extent=REDUCED_EXTENT),
         Tier("minimal", 8_000, 0.5, cull=True, extent=REDUCED_EXTENT),
     )
 }

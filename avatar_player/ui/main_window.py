@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(side.sizeHint().width() + 24)
         self.left = QSplitter(Qt.Orientation.Vertical)
-        self.left.addWidget(self.view)
+        self.left.addWidget(self.view.container())
         self.left.addWidget(self.errors)
         self.left.setStretchFactor(0, 3)
         self.left.setStretchFactor(1, 1)
