@@ -64,7 +64,7 @@ class Anatomy:
     @property
     def lower_lip_height(self) -> float:
         """Height of the lower lip's red in the middle (from the line between the lips)."""
-        return 0.0092 * self.lip_fullness
+        return 0.0088 * self.lip_fullness
 
     @property
     def mouth_centre(self) -> np.ndarray:

@@ -60,10 +60,14 @@ TONE_KNEE = 0.8
 
 
 def _tone(colour: np.ndarray) -> np.ndarray:
-    """Soft shoulder: identity below TONE_KNEE, then an exponential approach to 1."""
+    """Soft shoulder on each colour's brightest channel: identity below TONE_KNEE, then
+    an exponential approach to 1, the other channels scaled alike (a bright surface keeps
+    its hue instead of fading to white as its channels clip one by one)."""
     span = 1.0 - TONE_KNEE
-    over = np.maximum(colour - TONE_KNEE, 0.0)
-    return np.where(colour > TONE_KNEE, TONE_KNEE + span * (1.0 - np.exp(-over / span)), colour)
+    peak = colour.max(axis=1, keepdims=True)
+    over = np.maximum(peak - TONE_KNEE, 0.0)
+    toned = np.where(peak > TONE_KNEE, TONE_KNEE + span * (1.0 - np.exp(-over / span)), peak)
+    return colour * toned / np.maximum(peak, 1e-12)
 
 
 def _column(value: np.ndarray | float) -> np.ndarray:
@@ -80,13 +84,16 @@ def shade(
     specular: np.ndarray | float = 0.0,
     shininess: np.ndarray | float = 30.0,
     thin: np.ndarray | float = 0.0,
+    bounce: float = 0.0,
 ) -> np.ndarray:
     """Lit colour of surfaces (rows of `albedo` and `normal`), 0..1.
 
     `wrap` softens the terminator; `occlusion` (ambient visibility) darkens sky, fill,
     rim and part of the key, `shadow` the key. `specular` and `shininess` give a
     Blinn-Phong highlight of key and fill for a viewer in front. `thin` (0..1, thin
-    skin) lets light through from behind and flushes the colour red.
+    skin) lets light through from behind and flushes the colour red. `bounce` is the
+    light that the surface around an occluded point (of the same albedo: skin in a skin
+    crease) reflects into it, so creases turn warm and soft instead of black.
     """
     occlusion, shadow, thin = _column(occlusion), _column(shadow), _column(thin)
 
@@ -105,6 +112,7 @@ def shade(
         + KEY_COLOUR * diffuse(KEY) * shadow * (0.4 + 0.6 * occlusion)
         + FILL_COLOUR * diffuse(FILL) * occlusion
         + RIM_COLOUR * diffuse(RIM) * occlusion
+        + bounce * (1.0 - occlusion) * albedo
     )
     # Light through the part, only where it is thinnest (ear rims and lobes, nostril wings).
     through_thin = 0.3 * BLOOD * np.clip(2.0 * thin - 1.0, 0.0, 1.0)

@@ -151,6 +151,26 @@ def cast_rays(
     return 0.5 * (inside + outside)
 
 
+def trace_rays(
+    sdf: Sdf, origins: np.ndarray, directions: np.ndarray, max_distance: float
+) -> np.ndarray:
+    """Distance along each ray from its own origin (outside the surface) to the FIRST
+    surface crossing (sphere tracing, refined by bisection); inf where a ray meets
+    nothing within `max_distance`."""
+    t = np.zeros(len(directions))
+    for _ in range(48):
+        step = sdf(origins + t[:, None] * directions)
+        t = np.minimum(t + np.maximum(step, 0.0) * 0.9 + 1e-6, max_distance)
+    inside, outside = t + 5e-4, np.maximum(t - 5e-4, 0.0)
+    for _ in range(16):
+        middle = 0.5 * (inside + outside)
+        is_outside = sdf(origins + middle[:, None] * directions) > 0.0
+        outside = np.where(is_outside, middle, outside)
+        inside = np.where(is_outside, inside, middle)
+    t = 0.5 * (inside + outside)
+    return np.where(sdf(origins + t[:, None] * directions) < 2e-4, t, np.inf)
+
+
 def normals(sdf: Sdf, points: np.ndarray, eps: float = 2e-4) -> np.ndarray:
     """Unit surface normals (normalised central-difference gradient)."""
     gradient = np.stack(

@@ -46,6 +46,11 @@ SHIRT_COLOURS: dict[str, tuple[float, float, float]] = {
     "burgundy": (0.36, 0.08, 0.12),
     "sand": (0.7, 0.62, 0.48),
 }
+LIP_TINT = np.array([0.85, 0.6, 0.63])
+"""Lip colour against the skin's, before LIP_DESATURATION: darker, redder, a little rosy."""
+LIP_DESATURATION = 0.1
+"""Share of the tinted lip colour's saturation taken away (toward its grey)."""
+LUMA = np.array([0.2126, 0.7152, 0.0722])
 SEXES: tuple[str, ...] = ("female", "male")
 AGES: tuple[str, ...] = ("young", "adult", "senior")
 """Build and age of the face (the anatomy varies its proportions by them)."""
@@ -86,7 +91,11 @@ class AvatarStyle:
 
     @property
     def lips_rgb(self) -> np.ndarray:
-        return self.skin_rgb * np.array([0.92, 0.58, 0.58])
+        """The skin's colour made darker, a little redder and less saturated (lips of
+        every skin tone follow it: rosy on fair skin, brown-rose on dark skin)."""
+        tinted = self.skin_rgb * LIP_TINT
+        grey = float(tinted @ LUMA)
+        return tinted + (grey - tinted) * LIP_DESATURATION
 
     @property
     def hair_rgb(self) -> np.ndarray:

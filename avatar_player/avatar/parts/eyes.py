@@ -225,7 +225,7 @@ def _eyelids(
             albedo,
             normal,
             # From just above the lid: where it tucks under the skin it shades, not blackens.
-            occlusion=ambient_occlusion(sdf, p + normal * 1e-3, normal, reach=0.016),
+            occlusion=ambient_occlusion(sdf, p + normal * 1e-3, normal, reach=0.024),
             shadow=soft_shadow(sdf, p, normal),
             specular=0.05,
             shininess=16.0,

@@ -64,14 +64,14 @@ class Cut:
 CUTS: dict[str, Cut] = {
     "short": Cut(
         hairline=MASCULINE,
-        volume=0.011,
+        volume=0.014,
         length=0.05,
         side_length=0.02,
         sweep=0.55,
     ),
     "side_part": Cut(
         hairline=MASCULINE,
-        volume=0.02,
+        volume=0.024,
         length=0.1,
         side_length=0.03,
         sweep=0.85,
@@ -80,7 +80,7 @@ CUTS: dict[str, Cut] = {
     ),
     "bob": Cut(
         hairline=FEMININE,
-        volume=0.022,
+        volume=0.026,
         length=0.3,
         side_length=0.3,
         sweep=0.75,
@@ -90,7 +90,7 @@ CUTS: dict[str, Cut] = {
     ),
     "long": Cut(
         hairline=FEMININE,
-        volume=0.02,
+        volume=0.024,
         length=0.4,
         side_length=0.4,
         sweep=0.7,
@@ -100,7 +100,7 @@ CUTS: dict[str, Cut] = {
     ),
     "tied": Cut(
         hairline=FEMININE,
-        volume=0.006,
+        volume=0.008,
         length=0.3,
         side_length=0.3,
         sweep=0.0,
@@ -111,7 +111,7 @@ CUTS: dict[str, Cut] = {
     ),
     "receding": Cut(
         hairline=RECEDED,
-        volume=0.004,
+        volume=0.005,
         length=0.035,
         side_length=0.018,
         sweep=0.4,

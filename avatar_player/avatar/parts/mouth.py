@@ -42,6 +42,9 @@ CROWN_EDGES = (
 )
 """Per tooth: how far its biting edge stands back from the central incisors' (metres),
 how far its corners are rounded off, and how pointed its cusp is (canine, premolars)."""
+HIDDEN_DEPTH = 0.0015
+"""How far inside the closed face's skin a tooth sample must lie (the cavity: twice as
+far, its discs are larger), so none shows through the skin at the mouth corners."""
 ARCH_X = 0.021
 """Half-width of the teeth arch."""
 ARCH_CURVE = 28.0
@@ -89,7 +92,7 @@ def _cavity(a: Anatomy, rng: np.random.Generator, count: int) -> Part:
     radii = np.array([a.mouth_half_width + 0.005, 0.017, 0.03])
     p, n, area = _ellipsoid_surface(centre, radii, count, rng)
     behind_teeth = (p[:, 2] < _arch_z(a, p[:, 0], True) - 0.0015) | (np.abs(p[:, 0]) > ARCH_X)
-    keep = behind_teeth & (skin_sdf(a)(p) < -0.002)
+    keep = behind_teeth & (skin_sdf(a)(p) < -2 * HIDDEN_DEPTH)
     p, n, area = p[keep], n[keep], area[keep]
     depth = ex.smoothstep(a.mouth_z - 0.012, a.mouth_z - 0.045, p[:, 2])
     colour = CAVITY_RGB * (1.0 - 0.8 * depth)[:, None]
@@ -173,7 +176,9 @@ def _arch_teeth(a: Anatomy, rng: np.random.Generator, count: int, upper: bool) -
         specular=0.2 * enamel,
         shininess=30.0,
     )
-    keep = np.flatnonzero((crown > 0.05) | (gum > 0.5))
+    # Behind the lips only: the arch's far ends would show through the mouth corners.
+    hidden = skin_sdf(a)(p) < -HIDDEN_DEPTH
+    keep = np.flatnonzero(((crown > 0.05) | (gum > 0.5)) & hidden)
     opacity = np.maximum(crown, gum)[keep]
     splats = mapped_discs(arch, uv[keep], cell, colour[keep], coverage=0.7, opacity=opacity)
     deltas = {} if upper else {"jaw_open": ex.follow(np.ones(len(keep)), ex.JAW_DROP)}

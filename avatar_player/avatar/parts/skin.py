@@ -23,6 +23,7 @@ from avatar_player.avatar.sdf import (
     smooth_subtract,
     smooth_union,
     sphere,
+    trace_rays,
     vertical_cylinder,
 )
 from avatar_player.avatar.splats import discs
@@ -31,6 +32,18 @@ from avatar_player.avatar.style import AvatarStyle
 FRONT_DENSITY = 0.45
 """Warp of the ray directions toward the face (0 = uniform)."""
 NECK_BOTTOM = -0.27
+GAP_GRID = 1.0
+"""Spacing of the rays that look for gaps, in the head rays' spacing over the face."""
+GAP_CELLS = 0.7
+"""A gap is a point with no head-ray sample facing the front within about this many of
+their spacings (samples seen edge-on from the front do not cover it)."""
+GAP_FACING = 0.15
+"""Least z of the normal of a sample that covers the face seen from the front."""
+SKIN_BOUNCE = 0.45
+"""Light skin reflects into its own creases (lighting.shade's `bounce`)."""
+LID_CLEARANCE = 4e-4
+"""Skin this close to the eyelid sphere is left to the eyelids (the lids' splats lie
+2e-4 above it); the socket's rim further out stays skin, so no gap opens at the seam."""
 PATCH_OVERLAP = 0.004
 """Width (metres) of the mouth rectangle's border sampled by both ray sets."""
 
@@ -62,6 +75,9 @@ def skin_sdf(a: Anatomy) -> Sdf:
         head,
         ellipsoid((0.0, 0.022, 0.064), (0.05 * w, 0.012, 0.026)),
         *pair((0.044 * w, -0.02, 0.042), (0.02, 0.013, 0.02)),
+        # Soft tissue of the cheeks (buccal fat, masseter) below the cheekbones: a full
+        # line from cheekbone to jaw instead of a hollow.
+        *pair((0.042 * w, -0.046, 0.032), (0.02, 0.03, 0.025)),
         ellipsoid((0.0, a.chin_y + 0.015, 0.066), (0.022 * jw, 0.016, 0.015)),
         ellipsoid((0.0, my + 0.006, 0.06), (0.03, 0.028, 0.026)),
     )
@@ -71,31 +87,30 @@ def skin_sdf(a: Anatomy) -> Sdf:
         capsule((0.0, 0.008, 0.08), (0.0, -0.029 * nl, 0.099), (0.0052, 0.0072 * nw)),
         ellipsoid((0.0, -0.033 * nl, 0.098), (0.0085 * nw, 0.0085, 0.0088)),
         *pair((0.0105 * nw, -0.037 * nl, 0.09), (0.006, 0.0055, 0.0075)),
-        *pair((0.075 * w, -0.008, -0.006), (0.007, 0.026, 0.015)),
+        *pair((0.075 * w, -0.009, -0.006), (0.0075, 0.029, 0.017)),
     )
     lips = smooth_union(
-        0.006,
+        0.0075,
         nose,
         ellipsoid((0.0, my + 0.0042, mz - 0.011), (hw, 0.0058 * lf, 0.011)),
-        ellipsoid((0.0, my - 0.0055, mz - 0.0125), (0.9 * hw, 0.0068 * lf, 0.0115)),
+        ellipsoid((0.0, my - 0.0055, mz - 0.0125), (0.9 * hw, 0.0065 * lf, 0.0115)),
     )
     # Sockets: the face in front of each eye is cut away down to the eyelid sphere, whose
     # surface the eyelid splats replace.
     # A pocket at each inner corner opens the eye toward the nose, as far as a real
     # eye's inner corner (Farkas' en-en).
-    eyes = [(tuple(a.eye_centre(side)), (0.12 * side, 0.0, 1.0)) for side in (1, -1)]
+    eyes = [(tuple(a.eye_centre(side)), (0.12 * side, 0.1, 1.0)) for side in (1, -1)]
     inner = [
         ellipsoid((side * (a.eye_x - 0.0115), a.eye_y, a.eye_z + 0.0065), (0.0045, 0.0035, 0.005))
         for side in (1, -1)
     ]
-    cut = smooth_subtract(0.003, lips, *(cone(c, axis, 0.75, 1.35) for c, axis in eyes), *inner)
+    cut = smooth_subtract(0.003, lips, *(cone(c, axis, 0.68, 1.5) for c, axis in eyes), *inner)
     sockets = smooth_union(0.003, cut, *(sphere(c, a.lid_radius) for c, _ in eyes))
     return smooth_subtract(
         0.0012,
         sockets,
-        *pair((0.006 * nw, -0.041 * nl, 0.0945), (0.0026, 0.0016, 0.0036)),
-        *pair((0.083 * w, -0.01, -0.004), (0.004, 0.012, 0.008)),
-        ellipsoid((0.0, my, mz + 0.001), (1.02 * hw, 0.0008, 0.0028)),
+        *pair((0.083 * w, -0.011, -0.004), (0.0043, 0.0135, 0.009)),
+        ellipsoid((0.0, my, mz + 0.001), (1.02 * hw, 0.0008, 0.0025)),
     )
 
 
@@ -118,6 +133,12 @@ def _blob(p: np.ndarray, centre: tuple[float, float, float], radius: float) -> n
     return np.exp(-np.sum((p - centre) ** 2, axis=1) / radius**2)
 
 
+def _nostril(a: Anatomy) -> tuple[float, float, float]:
+    """Centre of the left nostril on the underside of the nose (painted darker, not
+    carved: a carved pit would be a hole in the shell of rays cast from the head centre)."""
+    return (0.006 * a.nose_width, -0.042 * a.nose_length, 0.0945)
+
+
 def _albedo(a: Anatomy, style: AvatarStyle, p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     base = style.skin_rgb
     flushed = base * np.array([1.02, 0.8, 0.78])
@@ -127,6 +148,7 @@ def _albedo(a: Anatomy, style: AvatarStyle, p: np.ndarray, rng: np.random.Genera
     flush += 0.3 * _blob(p, (0.0, -0.034 * a.nose_length, 0.1), 0.012)
     colour = base + (flushed - base) * flush[:, None]
     colour *= 1.0 - 0.08 * _blob(q, (a.eye_x, a.eye_y - 0.016, 0.07), 0.009)[:, None]
+    colour *= 1.0 - 0.55 * _blob(q, _nostril(a), 0.0032)[:, None]
     colour *= 1.0 - 0.07 * ex.smoothstep(-0.08, -0.14, p[:, 1])[:, None]
     lips = lip_weight(a, p)[:, None]
     colour = colour + (style.lips_rgb - colour) * lips
@@ -173,6 +195,42 @@ def _rays(
     return np.concatenate([sphere_dirs, patch_dirs]), np.concatenate([sphere_solid, patch_solid])
 
 
+def _cells(p: np.ndarray, cell: float, shift: tuple[int, int, int] = (0, 0, 0)) -> np.ndarray:
+    """One integer per grid cell of side `cell` holding each point (moved by `shift`
+    cells), unique within a metre of the origin."""
+    index = np.floor(p / cell).astype(np.int64) + np.asarray(shift, np.int64) + 4096
+    return (index[:, 0] * 8192 + index[:, 1]) * 8192 + index[:, 2]
+
+
+def _gap_samples(
+    a: Anatomy, sdf: Sdf, covered: np.ndarray, normal: np.ndarray, area: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points, normals and areas of the face's skin seen from the front that rays from
+    the head centre miss: undercuts such as the crease above each nostril wing or the
+    mouth corners, which those rays cross on their way out. A grid of rays along -z over
+    the face, kept where no `covered` point facing the front lies within about GAP_CELLS
+    samples' spacing (samples seen edge-on do not cover it)."""
+    spacing = GAP_GRID * float(np.sqrt(np.median(area[covered[:, 2] > 0.04])))
+    cell = GAP_CELLS * spacing / GAP_GRID
+    width = 0.075 * a.face_width
+    u, v = np.meshgrid(
+        np.arange(-width, width, spacing),
+        np.arange(a.chin_y - 0.01, a.eye_y + 0.035, spacing),
+        indexing="ij",
+    )
+    origins = np.column_stack([u.ravel(), v.ravel(), np.full(u.size, 0.25)])
+    toward = np.tile([0.0, 0.0, -1.0], (len(origins), 1))
+    t = trace_rays(sdf, origins, toward, 0.3)
+    hit = np.isfinite(t)
+    p = origins[hit] + t[hit, None] * toward[hit]
+    occupied = _cells(covered[normal[:, 2] > GAP_FACING], cell)
+    near = np.stack(np.meshgrid(*[[-1, 0, 1]] * 3, indexing="ij"), axis=-1).reshape(-1, 3)
+    gap = ~np.any([np.isin(_cells(p, cell, d), occupied) for d in near], axis=0)
+    n = normals(sdf, p[gap])
+    facing = n[:, 2] > GAP_FACING
+    return p[gap][facing], n[facing], spacing * spacing / n[facing, 2]
+
+
 def build_skin(
     a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count: int, mouth_count: int
 ) -> list[Part]:
@@ -186,9 +244,12 @@ def build_skin(
     n = normals(sdf, p)
     area = t * t * solid_angle / np.maximum(np.sum(n * direction, axis=1), 0.25)
 
+    gaps = _gap_samples(a, sdf, p, n, area)
+    p, n, area = (np.concatenate(pair) for pair in zip((p, n, area), gaps, strict=True))
+
     keep = p[:, 1] > NECK_BOTTOM + 0.02
     for side in (1, -1):
-        keep &= np.linalg.norm(p - a.eye_centre(side), axis=1) > a.lid_radius + 1e-3
+        keep &= np.linalg.norm(p - a.eye_centre(side), axis=1) > a.lid_radius + LID_CLEARANCE
     p, n, area = p[keep], n[keep], area[keep]
 
     lips = lip_weight(a, p)
@@ -201,11 +262,16 @@ def build_skin(
         specular=0.05 + 0.25 * lips,
         shininess=16.0 + 34.0 * lips,
         thin=thinness(sdf, p),
+        bounce=SKIN_BOUNCE,
     )
     jaw = ex.jaw_mask(a, p)
     stretch = ex.jaw_stretch(a, p)
     head_weight = ex.smoothstep(-0.19, -0.075, p[:, 1])
-    splats = discs(p, n, 0.6 * np.sqrt(area) * stretch, colour, head_weight=head_weight)
+    # Discs at the socket's rim stay no larger than their distance from the lid sphere,
+    # so they close the seam without spilling over the open eye.
+    rim = np.min([np.linalg.norm(p - a.eye_centre(side), axis=1) for side in (1, -1)], axis=0)
+    sigma = np.minimum(0.6 * np.sqrt(area), rim - a.lid_radius) * stretch
+    splats = discs(p, n, sigma, colour, head_weight=head_weight)
     deltas = {
         "jaw_open": ex.follow(jaw, ex.JAW_DROP),
         "mouth_round": ex.mouth_round(a, p),

@@ -31,12 +31,13 @@ COLLAR_ROWS = 3
 """Rows of splats across the collar band."""
 COLLAR_WIDTH = 0.007
 FOLDS = (
-    ((0.92, -0.085), (0.25, -0.27), 0.003),
-    ((0.7, -0.13), (0.12, -0.3), 0.0024),
-    ((0.3, -0.05), (0.0, -0.1), 0.0018),
+    ((0.88, -0.1), (0.58, -0.3), 0.0022),
+    ((0.62, -0.15), (0.44, -0.32), 0.0016),
+    ((0.3, -0.055), (0.2, -0.13), 0.0012),
 )
 """Folds as ridges in the shirt: (start, end, height), x in shoulder widths, y below the
-sternum; mirrored to both sides."""
+sternum; mirrored to both sides. They drape down from the shoulders and the collar and
+stop short of the middle (mirrored folds meeting there would read as an X)."""
 
 
 def torso_sdf(a: Anatomy) -> Sdf:
