@@ -41,9 +41,24 @@ def test_idle_breathes_and_sways_a_little_and_adds_to_the_pose():
     rotation = offsets[:, LAYOUT["rotation"]]
     assert 0.005 < np.abs(rotation).max() < 0.05
     assert np.all(offsets[:, LAYOUT["jaw_open"]] == 0.0)
-    pose = neutral_vector()
-    pose[LAYOUT["jaw_open"]] = 0.5
-    np.testing.assert_allclose(idle.apply(pose, 2.0), pose + idle.offsets(2.0))
+    rest = neutral_vector()
+    np.testing.assert_allclose(idle.apply(rest, 2.0), idle.offsets(2.0))
+
+
+def test_under_a_response_pose_the_idle_layer_leaves_blinks_and_gaze_to_it():
+    idle = IdleMotion(3)
+    times = np.arange(0, 60, 0.01)
+    speaking = neutral_vector()
+    speaking[LAYOUT["jaw_open"]] = 0.5
+    under = np.stack([idle.apply(speaking, t) - speaking for t in times])
+    alone = np.stack([idle.offsets(t) for t in times])
+    assert alone[:, LAYOUT["blink_left"]].max() > 0.9  # the idle layer blinks at rest
+    assert np.abs(alone[:, LAYOUT["eye_pose"]]).max() > 0.02  # and looks around
+    for gesture in ("blink_left", "blink_right", "eye_pose"):
+        assert np.all(under[:, LAYOUT[gesture]] == 0.0), gesture
+    # Breathing and sway go on under speech.
+    for kept in ("translation", "rotation"):
+        np.testing.assert_allclose(under[:, LAYOUT[kept]], alone[:, LAYOUT[kept]], atol=1e-7)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,10 @@
 """The idle layer: breathing, varied blinks, gaze saccades and small head motion.
 
 A pure function of time and seed, added to whatever pose plays (speech or rest), so the
-avatar never freezes and a replay at the same times looks the same. Blinks and saccades
+avatar never freezes and a replay at the same times looks the same. A pose from a
+response (any channel off neutral) brings its own blinks and gaze (motion/gestures.py), so
+under it the layer adds only breathing and head sway: both layers blinking would double
+the blink rate, and both saccading would swing the eyes twice as far. Blinks and saccades
 follow the generator's statistics (motion/gestures.py) but run in continuous time: a
 saccade takes its main-sequence duration on a minimum-jerk path, a blink closes faster
 than it opens, and some blinks come in pairs.
@@ -118,16 +121,19 @@ class IdleMotion:
         (pitch0, yaw0), (pitch1, yaw1) = saccade.origin, saccade.target
         return pitch0 + (pitch1 - pitch0) * path, yaw0 + (yaw1 - yaw0) * path
 
-    def offsets(self, t: float) -> np.ndarray:
-        """The idle motion vector at time t (seconds): add it to a pose."""
+    def offsets(self, t: float, *, gestures: bool = True) -> np.ndarray:
+        """The idle motion vector at time t (seconds): add it to a pose. `gestures`: with
+        blinks, saccades and gaze drift (False: breathing and head sway only)."""
         values = neutral_vector()
         breath = 0.5 - 0.5 * math.cos(self._breath_rate * t + self._breath_phase)
         sway = np.sum(
             self._sway_amplitude[:, None] * np.sin(self._sway_rate * t + self._sway_phase), axis=1
         )
-        pitch, yaw = self.gaze(t)
         values[LAYOUT["translation"]] = (0.0, BREATH_RISE_M * breath, 0.0)
         values[LAYOUT["rotation"]] = (sway[0] + BREATH_PITCH_RAD * breath, sway[1], sway[2])
+        if not gestures:
+            return values
+        pitch, yaw = self.gaze(t)
         values[LAYOUT["eye_pose"]] = (pitch + sway[3], yaw + sway[4], 0.0) * 2
         blink = self.blink(t)
         values[LAYOUT["blink_left"]] = blink
@@ -135,5 +141,7 @@ class IdleMotion:
         return values
 
     def apply(self, pose: np.ndarray, t: float) -> np.ndarray:
-        """`pose` with the idle motion at time t added under it."""
-        return np.asarray(pose, dtype=np.float32) + self.offsets(t)
+        """`pose` with the idle motion at time t added under it (without the gestures
+        when `pose` is a response's: not neutral)."""
+        pose = np.asarray(pose, dtype=np.float32)
+        return pose + self.offsets(t, gestures=not pose.any())
