@@ -90,6 +90,10 @@ def channel(frames: list[MotionFrame], name: str) -> np.ndarray:
     return np.array([f.channel(name) for f in frames])
 
 
+RELEASED = 2
+"""The last frames of a response, easing to rest (the DSP mouth's lookahead)."""
+
+
 def scalar(frames: list[MotionFrame], name: str) -> np.ndarray:
     return np.array([f.scalar(name) for f in frames])
 
@@ -302,11 +306,24 @@ def test_pitch_rise_raises_brows_and_head() -> None:
     rate = 16000
     flat = generate(vowel(rate, 1.5, (600, 1200, 2500)), rate, visemes=False)
     rising = generate(vowel(rate, 1.5, (600, 1200, 2500), f0=(110.0, 190.0)), rate, visemes=False)
-    assert scalar(rising, "brow_up")[-10:].mean() > 0.5
+    last = slice(-10 - RELEASED, -RELEASED)
+    assert scalar(rising, "brow_up")[last].mean() > 0.5
     assert np.abs(scalar(flat, "brow_up")).max() < 0.1
     # Same seed, same sway: the difference is the raise (negative pitch = head up).
-    raise_rad = channel(rising, "rotation")[-10:, 0] - channel(flat, "rotation")[-10:, 0]
+    raise_rad = channel(rising, "rotation")[last, 0] - channel(flat, "rotation")[last, 0]
     assert raise_rad.max() < -0.01
+
+
+def test_the_last_frames_ease_to_rest() -> None:
+    # A rising vowel cut off at the end: raised brows, open jaw, head turned up. The frames
+    # the lookahead holds back ease towards neutral, so the face does not snap there.
+    rate = 16000
+    frames = generate(vowel(rate, 1.5, (600, 1200, 2500), f0=(110.0, 190.0)), rate, visemes=False)
+    held = frames[-RELEASED - 1]
+    assert held.scalar("jaw_open") > 0.5 and held.scalar("brow_up") > 0.5
+    # Weights 0.75 and 0.25 of a steady sound: the norm of the pose falls with them.
+    sizes = [np.linalg.norm(frame.values) for frame in frames[-RELEASED - 1 :]]
+    assert sizes[1] < 0.85 * sizes[0] and sizes[2] < 0.35 * sizes[0]
 
 
 def test_lips_close_before_onset_from_silence() -> None:
@@ -321,7 +338,7 @@ def test_lips_close_before_onset_from_silence() -> None:
     assert scalar(frames, "mouth_close")[: onset - 3].max() == 0
     assert scalar(frames, "mouth_close")[onset + 3 :].max() < 0.1
     assert scalar(frames, "jaw_open")[before].max() < 0.1
-    assert scalar(frames, "jaw_open")[onset + 1 :].min() > 0.5
+    assert scalar(frames, "jaw_open")[onset + 1 : -RELEASED].min() > 0.5
 
 
 def test_speech_onsets_nod_the_head() -> None:

@@ -119,12 +119,29 @@ class MotionGenerator:
         self._buffer = np.concatenate((self._buffer, np.zeros(max(missing, 0))))
         self._analyze_windows()
         if self._recognizer is None:
-            return self._emit(total)
+            return self._released(self._emit(total), total)
         tail = -self._pending.size % self._frame_size
         self._pending = np.concatenate((self._pending, np.zeros(tail, dtype=np.int16)))
         frames = self._decode_blocks()
         self._recognizer.finish()
-        return frames + self._emit(total)
+        return self._released(frames + self._emit(total), total)
+
+    def _released(self, frames: list[MotionFrame], total: int) -> list[MotionFrame]:
+        """`frames` with the response's last ones easing to rest (a cosine ramp ending one
+        frame after the last), so the face does not snap to neutral when the player stops
+        showing the response (a smile settled into the final pause, the head's last turn).
+        Only frames every chunking emits in `finish` ramp: the ones the lookahead holds back
+        (2 frames without phone recognition, 6 with), so the frames stay chunk-invariant."""
+        ramp = self.latency_samples // self._frame_size
+        released = []
+        for frame in frames:
+            left = total - frame.index
+            if left > ramp:
+                released.append(frame)
+                continue
+            weight = np.float32(0.5 - 0.5 * np.cos(np.pi * left / (ramp + 1)))
+            released.append(MotionFrame(frame.index, frame.sample, frame.values * weight))
+        return released
 
     def close(self) -> None:
         """Stop without finishing (an interrupted response): the phone recognizer's decoder

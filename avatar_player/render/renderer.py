@@ -1,7 +1,7 @@
 """The avatar renderer: draws a splat avatar for a motion vector into a framebuffer.
 
 It never creates windows or contexts: call every method with the caller's OpenGL
-context current (a QOpenGLWidget's, or an OffscreenContext).
+context current (the window's QOpenGLWindow, or an OffscreenContext).
 """
 
 from __future__ import annotations
