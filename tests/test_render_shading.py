@@ -182,7 +182,8 @@ def test_each_tooth_is_its_own_crown(anatomy):
     """Along the upper row just above the biting edge, each of the front teeth (incisors
     and canines) is lighter across its middle than at its sides, and the biting edges
     leave gaps (embrasures) between neighbouring crowns."""
-    _, teeth = build_mouth(anatomy, np.random.default_rng(1), 200, 700)
+    style = style_and_anatomy(SPEC.seed)[0]
+    _, teeth = build_mouth(anatomy, style, np.random.default_rng(1), 200, 700)
     upper = np.flatnonzero(np.abs(teeth.deltas["jaw_open"]).max(axis=1) == 0)
     splats = teeth.splats.take(upper)
     x, y = splats.centre[:, 0], splats.centre[:, 1]

@@ -65,7 +65,7 @@ def build_avatar(avatar_id: str, name: str, seed: int, density: float = 1.0) -> 
     )
     skin = skin.take(np.flatnonzero(~hidden_by_hair(style, skin.splats.centre)))
     eyes, eyelids = build_eyes(anatomy, style, streams[3], count("eyes"), count("eyelids"))
-    mouth, teeth = build_mouth(anatomy, streams[4], count("mouth"), count("teeth"))
+    mouth, teeth = build_mouth(anatomy, style, streams[4], count("mouth"), count("teeth"))
     parts = [
         build_torso(anatomy, style, streams[5], count("torso")),
         neck,

@@ -46,8 +46,10 @@ SHIRT_COLOURS: dict[str, tuple[float, float, float]] = {
     "burgundy": (0.36, 0.08, 0.12),
     "sand": (0.7, 0.62, 0.48),
 }
-LIP_TINT = np.array([0.85, 0.6, 0.63])
-"""Lip colour against the skin's, before LIP_DESATURATION: darker, redder, a little rosy."""
+LIP_TINT = np.array([0.85, 0.6, 0.59])
+"""Lip colour against the skin's, before LIP_DESATURATION: darker, redder, a little rosy
+(blue stays well under green, or fair lips under the cool fill read as tongue pink to
+render/lipsync.py)."""
 LIP_DESATURATION = 0.1
 """Share of the tinted lip colour's saturation taken away (toward its grey)."""
 LUMA = np.array([0.2126, 0.7152, 0.0722])

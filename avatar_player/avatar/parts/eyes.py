@@ -15,7 +15,7 @@ from avatar_player.avatar.anatomy import Anatomy
 from avatar_player.avatar.expression_shapes import eyelid_deltas
 from avatar_player.avatar.lighting import FILL, KEY, VIEW, shade, soft_shadow
 from avatar_player.avatar.parts.part import Part, merge
-from avatar_player.avatar.parts.skin import skin_sdf
+from avatar_player.avatar.parts.skin import SKIN_BOUNCE, skin_sdf
 from avatar_player.avatar.sampling import fibonacci_sphere, fibonacci_square, jittered_grid
 from avatar_player.avatar.sdf import ambient_occlusion
 from avatar_player.avatar.splats import SplatSet, discs, mapped_discs
@@ -30,6 +30,11 @@ LID_TOP, LID_BOTTOM = 1.15, -1.05
 """Elevation where the upper lid starts and the lower lid ends."""
 LID_SPAN = 1.45
 """Horizontal half-angle the lids cover (beyond the corners they meet)."""
+LASH_LINE = (0.955, 0.99)
+"""Where (share of the upper lid's height from its top) the lash line's dark margin
+starts and is full."""
+LID_OCCLUSION = 0.55
+"""Least ambient visibility and key light of a lid sample."""
 
 
 def _cap(count: int, angle: float, rng: np.random.Generator) -> tuple[np.ndarray, float]:
@@ -216,19 +221,26 @@ def _eyelids(
         s = 1.0 - (1.0 - uv[:, 1]) ** 1.6
         normal = (p - a.eye_centre(side)) / r
         albedo = np.broadcast_to(lid_rgb, (len(p), 3)).copy()
+        # The lash line: a thin dark margin along the middle of the upper lid's edge,
+        # gone before the corners (where the lids meet in the inner corner's pocket).
+        middle = ex.smoothstep(CORNER, 0.75 * CORNER, np.abs((2 * uv[:, 0] - 1) * LID_SPAN))
         if upper:
             albedo *= 1.0 - 0.22 * np.exp(-(((s - 0.5) / 0.12) ** 2))[:, None]
-            albedo += (lash_rgb - albedo) * ex.smoothstep(0.9, 0.97, s)[:, None]
+            lash_line = ex.smoothstep(*LASH_LINE, s) * middle
+            albedo += (lash_rgb - albedo) * lash_line[:, None]
         else:
             albedo *= 1.0 + ex.smoothstep(0.85, 0.97, s)[:, None] * [0.0, -0.06, -0.05]
+        # From just above the lid, and no darker than LID_OCCLUSION: where it tucks under
+        # the skin it shades, not blackens (closing stretches those discs into view).
+        occlusion = ambient_occlusion(sdf, p + normal * 1e-3, normal, reach=0.024)
         colour = shade(
             albedo,
             normal,
-            # From just above the lid: where it tucks under the skin it shades, not blackens.
-            occlusion=ambient_occlusion(sdf, p + normal * 1e-3, normal, reach=0.024),
-            shadow=soft_shadow(sdf, p, normal),
+            occlusion=np.maximum(occlusion, LID_OCCLUSION),
+            shadow=np.maximum(soft_shadow(sdf, p, normal), LID_OCCLUSION),
             specular=0.05,
             shininess=16.0,
+            bounce=SKIN_BOUNCE,
         )
         splats = mapped_discs(lid, uv, cell, colour, coverage=0.7)
         # Closing stretches a lid along its height: larger discs keep it closed.

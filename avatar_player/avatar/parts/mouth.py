@@ -18,6 +18,7 @@ from avatar_player.avatar.parts.part import Part, merge
 from avatar_player.avatar.parts.skin import skin_sdf
 from avatar_player.avatar.sampling import fibonacci_sphere, jittered_grid
 from avatar_player.avatar.splats import discs, mapped_discs
+from avatar_player.avatar.style import LUMA, AvatarStyle
 
 GUM_RGB = np.array([0.66, 0.32, 0.33])
 ENAMEL_RGB = np.array([0.9, 0.87, 0.8])
@@ -28,7 +29,13 @@ INCISAL_RGB = np.array([0.76, 0.78, 0.8])
 BOUNCE_TINT = np.array([0.12, -0.02, -0.1])
 """Relative tint of the teeth where the light reaching them has bounced off the cavity."""
 TONGUE_RGB = np.array([0.72, 0.32, 0.34])
-CAVITY_RGB = np.array([0.13, 0.035, 0.04])
+CAVITY_RGB = np.array([0.22, 0.075, 0.065])
+"""The inside of the mouth just behind the teeth of a medium skin: a dark warm red-brown
+(the mucosa in the shade of the lips), darker toward the throat; its brightest channel
+stays below the lip-red classifier's floor (render/lipsync.py)."""
+CAVITY_SKIN_LUMA = (0.62, 0.4)
+"""Skin luma at which the cavity has CAVITY_RGB, and the least share of it: the cavity
+darkens with the skin, so it stays as much darker than the skin around it."""
 UPPER_TEETH = (0.0085, 0.0066, 0.0076, 0.0070, 0.0068)
 LOWER_TEETH = (0.0054, 0.0060, 0.0070, 0.0070, 0.0071)
 """Crown widths along the arch (metres) from the middle: central and lateral incisor,
@@ -85,9 +92,9 @@ def arch_length(x: np.ndarray) -> np.ndarray:
     return (slope * np.sqrt(1 + slope**2) + np.arcsinh(slope)) / (4 * ARCH_CURVE)
 
 
-def _cavity(a: Anatomy, rng: np.random.Generator, count: int) -> Part:
+def _cavity(a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count: int) -> Part:
     """A dark shell behind the teeth (reaching forward to the lip corners at the sides, so
-    it follows the corners of rounded lips)."""
+    it follows the corners of rounded lips), darker behind darker skin."""
     centre = np.array([0.0, a.mouth_y - 0.004, a.mouth_z - 0.034])
     radii = np.array([a.mouth_half_width + 0.005, 0.017, 0.03])
     p, n, area = _ellipsoid_surface(centre, radii, count, rng)
@@ -95,7 +102,9 @@ def _cavity(a: Anatomy, rng: np.random.Generator, count: int) -> Part:
     keep = behind_teeth & (skin_sdf(a)(p) < -2 * HIDDEN_DEPTH)
     p, n, area = p[keep], n[keep], area[keep]
     depth = ex.smoothstep(a.mouth_z - 0.012, a.mouth_z - 0.045, p[:, 2])
-    colour = CAVITY_RGB * (1.0 - 0.8 * depth)[:, None]
+    reference, least = CAVITY_SKIN_LUMA
+    tone = np.clip(float(style.skin_rgb @ LUMA) / reference, least, 1.0)
+    colour = tone * CAVITY_RGB * (1.0 - 0.45 * depth)[:, None]
     jaw = ex.smoothstep(a.mouth_y + 0.004, a.mouth_y - 0.012, p[:, 1])
     splats = discs(p, -n, 0.85 * np.sqrt(area), colour)
     deltas = {
@@ -220,9 +229,11 @@ def _tongue(a: Anatomy, rng: np.random.Generator, count: int) -> Part:
     return Part("mouth", splats, deltas)
 
 
-def build_mouth(a: Anatomy, rng: np.random.Generator, count: int, teeth_count: int) -> list[Part]:
+def build_mouth(
+    a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count: int, teeth_count: int
+) -> list[Part]:
     """The cavity and tongue (`count` samples) and both rows of teeth."""
     return [
-        merge([_cavity(a, rng, count), _tongue(a, rng, count // 3)]),
+        merge([_cavity(a, style, rng, count), _tongue(a, rng, count // 3)]),
         merge([_arch_teeth(a, rng, teeth_count, True), _arch_teeth(a, rng, teeth_count, False)]),
     ]

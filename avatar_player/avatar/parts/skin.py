@@ -37,13 +37,25 @@ GAP_GRID = 1.0
 GAP_CELLS = 0.7
 """A gap is a point with no head-ray sample facing the front within about this many of
 their spacings (samples seen edge-on from the front do not cover it)."""
+GAP_VIEWS = ((0.0, 1.0), (32.0, 2.0), (-32.0, 2.0))
+"""Where the gap pass looks from: (yaw in degrees, grid spacing in GAP_GRID): the front,
+and coarser from the three-quarter views (a turned head shows the ears' hollows and the
+inner eye corners)."""
+GAP_SIDE_WIDTH = 0.1
+"""Half-width (metres) of the three-quarter views' grid: the face and the near ear."""
 GAP_FACING = 0.15
-"""Least z of the normal of a sample that covers the face seen from the front."""
+"""Least cosine between a gap sample's normal and the view (it faces the viewer)."""
+GAP_COVERING = 0.3
+"""Least cosine between a head-ray sample's normal and the view for it to cover its
+cells: a disc seen more obliquely leaves slits between its neighbours (the crease above
+a mouth corner showed the dark cavity through them)."""
 SKIN_BOUNCE = 0.45
 """Light skin reflects into its own creases (lighting.shade's `bounce`)."""
 LID_CLEARANCE = 4e-4
 """Skin this close to the eyelid sphere is left to the eyelids (the lids' splats lie
 2e-4 above it); the socket's rim further out stays skin, so no gap opens at the seam."""
+CREASE_DARKENING = np.array([0.3, 0.45, 0.45])
+"""Albedo darkening (per channel) along the line between the lips."""
 PATCH_OVERLAP = 0.004
 """Width (metres) of the mouth rectangle's border sampled by both ray sets."""
 
@@ -155,7 +167,9 @@ def _albedo(a: Anatomy, style: AvatarStyle, p: np.ndarray, rng: np.random.Genera
     crease = np.exp(-(((p[:, 1] - a.mouth_line(p[:, 0])) / 9e-4) ** 2)) * (
         x[:, 0] < a.mouth_half_width
     )
-    colour *= 1.0 - 0.55 * crease[:, None]
+    # The line between closed lips: a darker red, not black (its samples become the lips'
+    # inner edges when the mouth opens).
+    colour *= 1.0 - crease[:, None] * CREASE_DARKENING
     return colour * (1.0 + 0.03 * rng.standard_normal((len(p), 1)))
 
 
@@ -203,32 +217,42 @@ def _cells(p: np.ndarray, cell: float, shift: tuple[int, int, int] = (0, 0, 0)) 
 
 
 def _gap_samples(
-    a: Anatomy, sdf: Sdf, covered: np.ndarray, normal: np.ndarray, area: np.ndarray
+    a: Anatomy,
+    sdf: Sdf,
+    covered: np.ndarray,
+    normal: np.ndarray,
+    area: np.ndarray,
+    *,
+    view: tuple[float, float],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Points, normals and areas of the face's skin seen from the front that rays from
-    the head centre miss: undercuts such as the crease above each nostril wing or the
-    mouth corners, which those rays cross on their way out. A grid of rays along -z over
-    the face, kept where no `covered` point facing the front lies within about GAP_CELLS
-    samples' spacing (samples seen edge-on do not cover it)."""
-    spacing = GAP_GRID * float(np.sqrt(np.median(area[covered[:, 2] > 0.04])))
-    cell = GAP_CELLS * spacing / GAP_GRID
-    width = 0.075 * a.face_width
+    """Points, normals and areas of the face's skin seen from one of GAP_VIEWS (`view`)
+    that rays from the head centre miss: undercuts such as the crease above each nostril
+    wing, the mouth corners, the inner eye corners or the ear's hollows, which those rays
+    cross on their way out. A grid of parallel rays toward the head, kept where no
+    `covered` point facing the view lies within about GAP_CELLS samples' spacing
+    (samples seen edge-on do not cover it)."""
+    yaw, coarse = np.radians(view[0]), view[1]
+    toward = np.array([np.sin(yaw), 0.0, np.cos(yaw)])
+    across = np.array([np.cos(yaw), 0.0, -np.sin(yaw)])
+    base = float(np.sqrt(np.median(area[covered @ toward > 0.04])))
+    spacing, cell = GAP_GRID * coarse * base, GAP_CELLS * base
+    width = 0.075 * a.face_width if view[0] == 0.0 else GAP_SIDE_WIDTH
     u, v = np.meshgrid(
         np.arange(-width, width, spacing),
         np.arange(a.chin_y - 0.01, a.eye_y + 0.035, spacing),
         indexing="ij",
     )
-    origins = np.column_stack([u.ravel(), v.ravel(), np.full(u.size, 0.25)])
-    toward = np.tile([0.0, 0.0, -1.0], (len(origins), 1))
-    t = trace_rays(sdf, origins, toward, 0.3)
+    origins = u.reshape(-1, 1) * across + v.reshape(-1, 1) * [0.0, 1.0, 0.0] + 0.25 * toward
+    inward = np.tile(-toward, (len(origins), 1))
+    t = trace_rays(sdf, origins, inward, 0.3)
     hit = np.isfinite(t)
-    p = origins[hit] + t[hit, None] * toward[hit]
-    occupied = _cells(covered[normal[:, 2] > GAP_FACING], cell)
+    p = origins[hit] + t[hit, None] * inward[hit]
+    occupied = _cells(covered[normal @ toward > GAP_COVERING], cell)
     near = np.stack(np.meshgrid(*[[-1, 0, 1]] * 3, indexing="ij"), axis=-1).reshape(-1, 3)
     gap = ~np.any([np.isin(_cells(p, cell, d), occupied) for d in near], axis=0)
     n = normals(sdf, p[gap])
-    facing = n[:, 2] > GAP_FACING
-    return p[gap][facing], n[facing], spacing * spacing / n[facing, 2]
+    facing = n @ toward > GAP_FACING
+    return p[gap][facing], n[facing], spacing * spacing / (n[facing] @ toward)
 
 
 def build_skin(
@@ -244,8 +268,8 @@ def build_skin(
     n = normals(sdf, p)
     area = t * t * solid_angle / np.maximum(np.sum(n * direction, axis=1), 0.25)
 
-    gaps = _gap_samples(a, sdf, p, n, area)
-    p, n, area = (np.concatenate(pair) for pair in zip((p, n, area), gaps, strict=True))
+    gaps = [_gap_samples(a, sdf, p, n, area, view=view) for view in GAP_VIEWS]
+    p, n, area = (np.concatenate(parts) for parts in zip((p, n, area), *gaps, strict=True))
 
     keep = p[:, 1] > NECK_BOTTOM + 0.02
     for side in (1, -1):
