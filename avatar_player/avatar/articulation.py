@@ -83,6 +83,6 @@ def lip_tuck(a: Anatomy, p: np.ndarray) -> np.ndarray:
     depth = np.clip(-d / red, 0.0, 1.0)
     lower = ex.smoothstep(-2.0 * red, -red, d) * (d < 0)
     upper = np.exp(-((d / 0.01) ** 2)) * (d >= 0)
-    rise = 0.0015 * upper + (0.0035 * depth - 0.0025) * lower
+    rise = 0.0015 * upper + (0.005 * depth - 0.0025) * lower
     offset = np.stack([np.zeros_like(x), rise, (0.004 * depth - 0.007) * lower], axis=1)
     return (across * _front(a, p))[:, None] * offset
