@@ -39,7 +39,7 @@ def snap(window: MainWindow, path: Path) -> None:
     window.screen().grabWindow(window.winId()).save(str(path))
 
 
-async def wait_for(condition, timeout_s: float = 15.0) -> None:
+async def wait_for(condition, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:

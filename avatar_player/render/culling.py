@@ -19,9 +19,10 @@ CLOSED_PARTS = ("torso", "hair", "neck")
 """Parts whose discs' normals (axis_u x axis_v) point out of a closed surface."""
 HANGING_PART = "hair"
 """The closed part that is closed only over the skull: above the eyes."""
-FACING_LIMIT = -0.2
+FACING_LIMIT = -0.3
 """Discs whose normal makes a cosine below this with the direction to the camera are
-skipped; slightly negative keeps discs at the silhouette, which still show their rim."""
+skipped; negative keeps discs at the silhouette, which still show their rim (at -0.2 the
+light shirt's shoulder line dropped by a pixel: 0.9 % of the pixels changed)."""
 
 
 def cullable(avatar: Avatar) -> np.ndarray:

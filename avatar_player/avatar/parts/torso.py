@@ -19,6 +19,7 @@ from avatar_player.avatar.sdf import (
     ellipsoid,
     normals,
     smooth_union,
+    trace_rays,
     union,
     vertical_cylinder,
 )
@@ -30,6 +31,15 @@ NECK_Z = -0.022
 COLLAR_ROWS = 3
 """Rows of splats across the collar band."""
 COLLAR_WIDTH = 0.007
+COLLAR_REACH = 0.012
+"""How far beyond the neck's radius the neck's skin shows at the sides and back."""
+FRONT_REACH = 0.08
+"""Extra reach in front (the scoop of the neckline goes down the chest)."""
+COLLAR_ARC = np.radians(75.0)
+"""The collar band runs this far round the neck from the front, each way."""
+NECKLINE_SIDE, NECKLINE_FRONT = 0.04, -0.012
+"""The neckline's height above the sternum at the sides and back (where the shoulders
+meet the neck) and at the bottom of its scoop in front."""
 FOLDS = (
     ((0.88, -0.1), (0.58, -0.3), 0.0022),
     ((0.62, -0.15), (0.44, -0.32), 0.0016),
@@ -69,7 +79,7 @@ def neckline(a: Anatomy, p: np.ndarray) -> np.ndarray:
     """Height of the shirt's neckline around the neck at each point's azimuth: a smooth
     round neck, lowest in front."""
     front = np.clip(np.cos(np.arctan2(p[:, 0], p[:, 2] - NECK_Z)), 0.0, 1.0)
-    return a.sternum_y + 0.022 - 0.034 * front**1.5
+    return a.sternum_y + NECKLINE_SIDE - (NECKLINE_SIDE - NECKLINE_FRONT) * front**1.5
 
 
 def _fold_height(a: Anatomy, p: np.ndarray) -> np.ndarray:
@@ -103,7 +113,9 @@ def _collar(a: Anatomy, style: AvatarStyle, sdf: Sdf, count: int) -> SplatSet:
     """A ribbed band along the neckline, just proud of the surface: the neckline's edge
     is drawn by these small splats, so it stays clean whatever the torso's splat size."""
     per_row = max(8, count // COLLAR_ROWS)
-    angle = np.tile(np.linspace(-np.pi, np.pi, per_row, endpoint=False), COLLAR_ROWS)
+    # The front and the sides: behind the neck the band would only show where it passes
+    # the neck's silhouette, standing off it above the shoulders' back.
+    angle = np.tile(np.linspace(-COLLAR_ARC, COLLAR_ARC, per_row), COLLAR_ROWS)
     row = np.repeat(np.arange(COLLAR_ROWS), per_row) / max(COLLAR_ROWS - 1, 1) - 0.5
     direction = np.column_stack([np.sin(angle), np.zeros_like(angle), np.cos(angle)])
     probe = np.column_stack([direction[:, 0], np.zeros_like(angle), direction[:, 2] + NECK_Z])
@@ -111,13 +123,37 @@ def _collar(a: Anatomy, style: AvatarStyle, sdf: Sdf, count: int) -> SplatSet:
     centre = np.column_stack([np.zeros_like(angle), height, np.full_like(angle, NECK_Z)])
     t = cast_rays(sdf, centre, direction, 0.2)
     p = centre + t[:, None] * direction
+    # Where the surface at the neckline's height lies beyond the collar's reach (out on
+    # the shoulders' tops), the band runs at the reach, down on the surface from above.
+    reach = collar_reach(a, angle)
+    beyond = t > reach
+    above = centre[beyond] + reach[beyond, None] * direction[beyond] + [0.0, 0.1, 0.0]
+    drop = trace_rays(sdf, above, np.tile([0.0, -1.0, 0.0], (len(above), 1)), 0.2)
+    p[beyond] = above + np.where(np.isfinite(drop), drop, 0.1)[:, None] * [0.0, -1.0, 0.0]
     n = normals(sdf, p)
     p += n * 1.2e-3
     tangent = np.cross(n, [0.0, 1.0, 0.0])
     rib = 1.0 + 0.06 * np.sin(angle * 90.0)
     colour = shade(style.shirt_rgb * (0.9 * rib)[:, None], n, wrap=0.25)
-    sigma = 0.7 * np.pi * 0.11 / per_row
+    sigma = 0.7 * COLLAR_ARC * 0.11 / per_row
     return discs(p, n, sigma, colour, head_weight=0.0, along=tangent, stretch=1.4)
+
+
+def collar_reach(a: Anatomy, angle: np.ndarray) -> np.ndarray:
+    """How far from the neck's axis the neck's skin shows, per azimuth (0: front): just
+    past the neck at the sides and back, so the shirt covers the shoulders' tops that rise
+    above the neckline's height there; unbounded in front, where the neckline scoops."""
+    front = np.clip(np.cos(angle), 0.0, 1.0)
+    return a.neck_radii[0] + COLLAR_REACH + FRONT_REACH * front**2
+
+
+def _neck_skin(a: Anatomy, p: np.ndarray) -> np.ndarray:
+    """0..1 per point: the neck's skin, not the shirt: above the neckline's height and
+    within the collar's reach of the neck's axis."""
+    reach = collar_reach(a, np.arctan2(p[:, 0], p[:, 2] - NECK_Z))
+    inside = ex.smoothstep(reach + 0.002, reach, np.hypot(p[:, 0], p[:, 2] - NECK_Z))
+    line = neckline(a, p)
+    return inside * ex.smoothstep(line - 0.001, line + 0.001, p[:, 1])
 
 
 def build_torso(a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count: int) -> Part:
@@ -133,8 +169,7 @@ def build_torso(a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count:
     keep = (p[:, 1] > a.sternum_y - 0.34) & (p[:, 1] < a.sternum_y + 0.035)
     p, n, area = p[keep], n[keep], area[keep]
 
-    line = neckline(a, p)
-    skin = ex.smoothstep(line - 0.001, line + 0.001, p[:, 1])
+    skin = _neck_skin(a, p)
     shading_normal = _folded(a, p, n)
     shirt = np.broadcast_to(style.shirt_rgb, p.shape)
     albedo = shirt + (style.skin_rgb * 0.93 - shirt) * skin[:, None]
