@@ -25,6 +25,8 @@ from avatar_player.avatar.splats import SplatSet
 
 CANDIDATES = 8
 """Nearest seeds a splat may join (the closest in place and motion wins)."""
+MOTION_COMPONENTS = 8
+"""Principal directions of the blendshape offsets that measure how unlike two splats move."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,11 +97,16 @@ def _merged(part: SplatSet, clusters: _Clusters) -> SplatSet:
 
 
 def _motion(avatar: Avatar) -> np.ndarray:
-    """Every splat's offsets in all blendshapes at weight 1, (n, 3 x shapes)."""
-    motion = np.zeros((avatar.info.splat_count, 3 * len(avatar.blendshapes)))
+    """Every splat's offsets in all blendshapes at weight 1, projected on their
+    MOTION_COMPONENTS principal directions (the jaw's drop, the lids' closing, the smile's
+    pull ...): distances between splats in motion, (n, MOTION_COMPONENTS)."""
+    motion = np.zeros((avatar.info.splat_count, 3 * len(avatar.blendshapes)), np.float32)
     for column, shape in enumerate(avatar.blendshapes.values()):
         motion[shape.index, 3 * column : 3 * column + 3] = shape.delta
-    return motion
+    if not motion.any():
+        return motion[:, :0]
+    _, _, directions = np.linalg.svd(motion[np.any(motion, axis=1)], full_matrices=False)
+    return motion @ directions[:MOTION_COMPONENTS].T
 
 
 def reduce(avatar: Avatar, counts: dict[str, int]) -> Avatar:
