@@ -23,23 +23,20 @@ if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
         "xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
     )
 
-from avatar_player.ui.environment import configure_gl_environment, request_gl_core_profile
+from avatar_player.ui.environment import configure_gl_environment
 
 configure_gl_environment()
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from qasync import QEventLoop  # noqa: E402
 
 from avatar_player.bundled import CLIPS_DIR  # noqa: E402
 from avatar_player.models.player_session import SessionOptions  # noqa: E402
+from avatar_player.ui import scripted  # noqa: E402
 from avatar_player.ui.app import close_window, open_window  # noqa: E402
 from avatar_player.ui.main_window import MainWindow  # noqa: E402
 
@@ -47,6 +44,8 @@ CLIP = CLIPS_DIR / "pangram_24k.wav"
 SETTLE_S = 3.0
 IDLE_S = 15.0
 MIN_SPEAKING_S = 15.0
+WAIT_S = 60.0
+"""How long the window may take to get somewhere (connected, playing, idle)."""
 
 
 class Meter:
@@ -84,12 +83,8 @@ def _cpu_s() -> float:
     return times.user + times.system
 
 
-async def until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not get there")
-        await asyncio.sleep(0.02)
+async def until(condition: Callable[[], bool]) -> None:
+    await scripted.until(condition, WAIT_S)
 
 
 async def measure(settings: QSettings, hide_timeline: bool, tier: str | None) -> None:
@@ -130,13 +125,7 @@ def main() -> None:
     parser.add_argument("--hide-timeline", action="store_true", help="as View > Timeline")
     parser.add_argument("--tier", help="a quality tier (default: automatic)")
     args = parser.parse_args()
-    request_gl_core_profile()
-    app = QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        with asyncio.Runner(loop_factory=QEventLoop) as runner:
-            runner.run(measure(settings, args.hide_timeline, args.tier))
+    scripted.run_scripted(lambda settings: measure(settings, args.hide_timeline, args.tier))
 
 
 if __name__ == "__main__":

@@ -16,27 +16,24 @@ hidden, and prints, as percentages of one core:
 from __future__ import annotations
 
 import asyncio
-import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from avatar_player.ui.environment import configure_gl_environment, request_gl_core_profile
+from avatar_player.ui.environment import configure_gl_environment
 
 configure_gl_environment()
 
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from qasync import QEventLoop  # noqa: E402
 
 from avatar_player.models.player_session import SessionOptions  # noqa: E402
 from avatar_player.models.timeline_feed import TimelineFeed  # noqa: E402
 from avatar_player.ui.app import close_window, open_window  # noqa: E402
 from avatar_player.ui.main_window import MainWindow  # noqa: E402
+from avatar_player.ui.scripted import run_scripted  # noqa: E402
 from avatar_player.ui.timeline_dock import TimelineDock, TimelinePlots  # noqa: E402
 
 CLIP = Path(__file__).resolve().parents[1] / "resources" / "clips" / "pangram_24k.wav"
@@ -137,13 +134,7 @@ async def run(settings: QSettings) -> None:
 
 def main() -> None:
     instrument()
-    request_gl_core_profile()
-    app = QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        with asyncio.Runner(loop_factory=QEventLoop) as runner:
-            runner.run(run(settings))
+    run_scripted(run)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from avatar_player.protocol.motion import LAYOUT
 from avatar_player.ui.app import close_window, open_window
 from avatar_player.ui.environment import request_gl_core_profile
 from avatar_player.ui.main_window import MainWindow
+from avatar_player.ui.scripted import until
 
 request_gl_core_profile()
 
@@ -53,15 +53,6 @@ def run_window(qapp: QApplication, tmp_path: Path) -> Iterator[Callable[..., Non
     # (the server's, the audio's) would destroy qasync's timer object there, and Qt then
     # fires a timer of a deleted object ("Timers cannot be stopped from another thread").
     gc.collect()
-
-
-async def until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    """Let Qt and asyncio run until `condition()` holds."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not reached")
-        await asyncio.sleep(0.02)
 
 
 async def jaw_while_playing(window: MainWindow) -> float:

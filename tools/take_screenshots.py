@@ -7,21 +7,17 @@ xvfb-run -a -s "-screen 0 1600x1000x24" python tools/take_screenshots.py OUT_DIR
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 
-from avatar_player.ui.environment import configure_gl_environment, request_gl_core_profile
+from avatar_player.ui.environment import configure_gl_environment
 
 configure_gl_environment()
 
 import asyncio  # noqa: E402
-import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from qasync import QEventLoop  # noqa: E402
 
 from avatar_player.bundled import CLIPS_DIR  # noqa: E402
 from avatar_player.models.player_session import SessionOptions  # noqa: E402
@@ -29,8 +25,11 @@ from avatar_player.protocol.motion import LAYOUT  # noqa: E402
 from avatar_player.relay import Relay, RelayConfig  # noqa: E402
 from avatar_player.ui.app import close_window, open_window  # noqa: E402
 from avatar_player.ui.main_window import MainWindow  # noqa: E402
+from avatar_player.ui.scripted import run_scripted, until  # noqa: E402
 
 CLIP = CLIPS_DIR / "pangram_24k.wav"
+WAIT_S = 30.0
+"""How long a step may take (Piper's first sentence loads the voice)."""
 
 
 def snap(window: MainWindow, path: Path) -> None:
@@ -39,12 +38,8 @@ def snap(window: MainWindow, path: Path) -> None:
     window.screen().grabWindow(window.winId()).save(str(path))
 
 
-async def wait_for(condition, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        await asyncio.sleep(0.02)
+async def wait_for(condition: Callable[[], bool]) -> None:
+    await until(condition, WAIT_S)
 
 
 async def shoot(out: Path, settings: QSettings) -> None:
@@ -115,14 +110,7 @@ async def shoot_relay(window: MainWindow, out: Path) -> None:
 def main() -> None:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    request_gl_core_profile()
-    app = QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["XDG_DATA_HOME"] = tmp  # recordings go there
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        with asyncio.Runner(loop_factory=QEventLoop) as runner:
-            runner.run(shoot(out, settings))
+    run_scripted(lambda settings: shoot(out, settings))
     print(f"screenshots in {out}")
 
 
