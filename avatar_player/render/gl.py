@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from OpenGL import GL
 
-from avatar_player.render.shaders import TEXTURE_WIDTH
+from avatar_player.render.shaders import CORNERS, TEXTURE_WIDTH
 
 
 def renderer_name() -> str:
@@ -101,9 +101,9 @@ class RowTexture:
 
 
 class SplatOrder:
-    """The draw order of up to `count` splats: one triangle each, its 3 vertices carrying
-    the splat's index (location 0; the corner is gl_VertexID % 3). `drawn`: splats the
-    last upload held."""
+    """The draw order of up to `count` splats: one triangle each, its CORNERS vertices
+    carrying the splat's index (location 0; the corner is gl_VertexID % CORNERS).
+    `drawn`: splats the last upload held."""
 
     def __init__(self, count: int) -> None:
         self.count = count
@@ -112,13 +112,13 @@ class SplatOrder:
         self.buffer = GL.glGenBuffers(1)
         GL.glBindVertexArray(self.vao)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer)
-        GL.glBufferData(GL.GL_ARRAY_BUFFER, count * 12, None, GL.GL_STREAM_DRAW)
+        GL.glBufferData(GL.GL_ARRAY_BUFFER, count * CORNERS * 4, None, GL.GL_STREAM_DRAW)
         GL.glEnableVertexAttribArray(0)
         GL.glVertexAttribIPointer(0, 1, GL.GL_UNSIGNED_INT, 0, None)
         GL.glBindVertexArray(0)
 
     def upload(self, order: np.ndarray) -> None:
-        vertices = np.repeat(order.astype(np.uint32, copy=False), 3)
+        vertices = np.repeat(order.astype(np.uint32, copy=False), CORNERS)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer)
         GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, vertices.nbytes, vertices)
         self.drawn = len(order)
@@ -176,7 +176,7 @@ def draw_splats(program: int, index: SplatOrder) -> None:
     GL.glEnable(GL.GL_BLEND)
     GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
     GL.glBindVertexArray(index.vao)
-    GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3 * index.drawn)
+    GL.glDrawArrays(GL.GL_TRIANGLES, 0, CORNERS * index.drawn)
     GL.glBindVertexArray(0)
     GL.glDisable(GL.GL_BLEND)
 

@@ -7,11 +7,14 @@ default view size)."""
 
 TEXTURE_WIDTH = 1024
 """Texels per row of the splat data textures."""
+CORNERS = 3
+"""Vertices per splat (one triangle)."""
 
 VERTEX = (
     f"""
 #version 330 core
 const int TEXTURE_WIDTH = {TEXTURE_WIDTH};
+const int CORNER_COUNT = {CORNERS};
 """
     + """
 uniform sampler2D u_geometry;  // 3 texels per splat: centre, axis u, axis v (xyz)
@@ -21,12 +24,13 @@ uniform vec4 u_view_depth;     // the view matrix's z row: camera z of a point
 uniform float u_focal_px;      // pixels per metre at 1 m depth
 uniform float u_min_sigma_px;  // smaller discs grow to this and fade (keeps coverage)
 uniform float u_extent;        // radius of the disc's cut in sigmas (the tier's)
-layout(location = 0) in uint a_splat;  // the splat of this vertex (corner: gl_VertexID % 3)
+layout(location = 0) in uint a_splat;  // this vertex's splat (corner: gl_VertexID % CORNER_COUNT)
 out vec2 v_offset;
 flat out vec4 v_colour;
 
 // An equilateral triangle around the unit circle.
-const vec2 CORNERS[3] = vec2[3](vec2(0.0, 2.0), vec2(-1.7320508, -1.0), vec2(1.7320508, -1.0));
+const vec2 CORNERS[CORNER_COUNT] = vec2[CORNER_COUNT](
+    vec2(0.0, 2.0), vec2(-1.7320508, -1.0), vec2(1.7320508, -1.0));
 
 vec4 fetch(sampler2D data, int i) {
     return texelFetch(data, ivec2(i % TEXTURE_WIDTH, i / TEXTURE_WIDTH), 0);
@@ -42,7 +46,7 @@ void main() {
     float grow_u = max(u_min_sigma_px / max(length(axis_u) * pixels, 1e-6), 1.0);
     float grow_v = max(u_min_sigma_px / max(length(axis_v) * pixels, 1e-6), 1.0);
     colour.a /= grow_u * grow_v;
-    vec2 offset = CORNERS[gl_VertexID % 3] * u_extent;
+    vec2 offset = CORNERS[gl_VertexID % CORNER_COUNT] * u_extent;
     vec3 world = centre + offset.x * grow_u * axis_u + offset.y * grow_v * axis_v;
     gl_Position = u_view_projection * vec4(world, 1.0);
     v_offset = offset;
