@@ -75,17 +75,26 @@ def test_lips_press_at_the_bilabials(text: str) -> None:
     assert np.median(peaks) > 0.7
 
 
-def closures(press: np.ndarray, drop: float = 0.2) -> int:
-    """Distinct lip closures: maxima of lips_press above 0.7, each after the press fell at
+def closures(press: np.ndarray, drop: float = 0.2) -> list[int]:
+    """Frames of distinct lip closures: where lips_press first exceeds 0.7 after it fell at
     least `drop` below the previous closure's maximum (the lips parted in between)."""
-    count, top, low = 0, None, 1.0
-    for value in press:
+    found, top, low = [], None, 1.0
+    for index, value in enumerate(press):
         if top is not None and value > top and low > top - drop:
             top = value  # still rising within the same closure
         low = min(low, value)
         if value > 0.7 and (top is None or (low <= top - drop and value >= low + drop)):
-            count, top, low = count + 1, value, value
-    return count
+            found.append(index)
+            top, low = value, value
+    return found
+
+
+def last_vowel_frame(pcm: np.ndarray) -> int:
+    """The last motion frame whose audio is within 20 dB of the loudest frame's."""
+    size = RATE // FRAME_RATE
+    frames_ = pcm[: pcm.size // size * size].astype(np.float64).reshape(-1, size)
+    level = 10 * np.log10(np.mean(frames_**2, axis=1) + 1e-9)
+    return int(np.flatnonzero(level >= level.max() - 20.0)[-1])
 
 
 def espeak(text: str) -> np.ndarray:
@@ -108,16 +117,19 @@ def lips_press(pcm: np.ndarray, *, visemes: bool = True) -> np.ndarray:
     return np.array([f.scalar("lips_press") for f in generator.push(pcm) + generator.finish()])
 
 
-# (engine, train, its syllables, closures measured before the acoustic closure cue,
-# closures required now). Measured with the cue: Piper 6, 3, 3; espeak-ng 5, 3, 3. The
-# issue asks for every syllable; docs/visemes.md says where the rest are lost.
+# (engine, train, its syllables, closures before the frame-visible openings, closures
+# required now). Closures count up to the train's last vowel: after it Piper's fading tail
+# is heard as P, a closure no syllable makes (the counts before 2026-12 included it). The
+# first consonant, after silence, is never pressed (it is a stop closure in silence); Piper
+# runs two syllables of "mamamamamama" together (150 ms of vowel without a dip). The
+# issue asks for every one: docs/visemes.md says where the rest are lost.
 TRAINS = (
-    ("piper", "mamamamamama", 6, 6, 6),
-    ("piper", "bababababa", 5, 2, 3),
-    ("piper", "papapapapa", 5, 2, 3),
-    ("espeak", "mamamamamama", 6, 1, 5),
-    ("espeak", "bababababa", 5, 1, 3),
-    ("espeak", "papapapapa", 5, 2, 3),
+    ("piper", "mamamamamama", 6, 5, 5),
+    ("piper", "bababababa", 5, 2, 4),
+    ("piper", "papapapapa", 5, 2, 2),
+    ("espeak", "mamamamamama", 6, 5, 6),
+    ("espeak", "bababababa", 5, 3, 3),
+    ("espeak", "papapapapa", 5, 3, 3),
 )
 
 
@@ -127,8 +139,12 @@ def test_syllable_trains_close_the_lips_at_their_consonants(
 ) -> None:
     pcm = synthesized(text) if engine == "piper" else espeak(text)
     found = closures(lips_press(pcm))
-    print(f"{engine} {text}: {found} lip closures for {syllables} syllables (was {before})")
-    assert required <= found <= syllables
+    within = [index for index in found if index <= last_vowel_frame(pcm)]
+    print(
+        f"{engine} {text}: {len(within)} lip closures for {syllables} syllables "
+        f"(was {before}), {len(found) - len(within)} after the last vowel"
+    )
+    assert required <= len(within) <= syllables
 
 
 def test_alveolars_and_velars_rarely_close_the_lips() -> None:
@@ -136,8 +152,8 @@ def test_alveolars_and_velars_rarely_close_the_lips() -> None:
     # in three /n/ and P in the final /t/; the acoustic cue does not veto them), espeak-ng
     # 0. The issue's goal (at most one) is not reached on Piper: docs/visemes.md.
     text = "Nine tiny kittens ate dinner tonight."
-    found = {"piper": closures(lips_press(synthesized(text))), "espeak": 0}
-    found["espeak"] = closures(lips_press(espeak(text)))
+    found = {"piper": len(closures(lips_press(synthesized(text)))), "espeak": 0}
+    found["espeak"] = len(closures(lips_press(espeak(text))))
     print(f"{text}: spurious lip closures {found}")
     assert found["piper"] <= 4 and found["espeak"] <= 1
 

@@ -62,6 +62,9 @@ CLOSURE_SCORE = 1.0
 """A closure scoring at least this is shown as a bilabial."""
 OPEN_VOWEL = "AH"
 BILABIALS = frozenset({"M", "B", "P"})
+OPEN_DEPTH_DB = 6.0
+"""A frame within this of the loudest frame within NEIGHBOUR_FRAMES, and not a murmur,
+radiates a vowel: the lips are open, whatever the recognizer heard."""
 MAX_CLOSURE_FRAMES = 25
 """A quieter stretch longer than this (250 ms) is a pause, not a closure."""
 VOWELS = frozenset(
@@ -246,19 +249,19 @@ def relabel(
     closure becomes M (murmur) or P, and a bilabial the recognizer heard at a closure the
     acoustics place elsewhere becomes N. Silence labels on speech-loud frames within
     NEIGHBOUR_FRAMES of a lip closure become an open vowel (AH): the recognizer reads
-    formant-synthesised syllable trains as silence between the consonants."""
+    formant-synthesised syllable trains as silence between the consonants; so do bilabial
+    labels on frames as loud as a vowel there (it runs B over the short vowels of Piper's
+    "bababababa", which the lips cannot radiate sealed)."""
     out = list(labels)
     for closure in closures:
         if closure.score < CLOSURE_SCORE:
             continue
         for index in range(closure.start - NEIGHBOUR_FRAMES, closure.end + NEIGHBOUR_FRAMES):
             position, frame = index - first, index - track.first
-            if (
-                0 <= position < len(out)
-                and out[position] == SILENCE
-                and 0 <= frame < track.level_db.size
-                and track.level_db[frame] >= SPEECH_DB
-            ):
+            if not (0 <= position < len(out) and 0 <= frame < track.level_db.size):
+                continue
+            silent = out[position] == SILENCE and track.level_db[frame] >= SPEECH_DB
+            if silent or (out[position] in BILABIALS and _vowel_loud(track, frame)):
                 out[position] = OPEN_VOWEL
     for closure in closures:
         a, b = max(closure.start - first, 0), max(min(closure.end - first, len(out)), 0)
@@ -269,6 +272,16 @@ def relabel(
             hi = min(b + RECOGNIZER_MARGIN, len(out))
             out[lo:hi] = ["N" if label in BILABIALS else label for label in out[lo:hi]]
     return out
+
+
+def _vowel_loud(track: ClosureTrack, frame: int) -> bool:
+    """Whether track frame `frame` (an index into its arrays) is speech within
+    OPEN_DEPTH_DB of the loudest frame within NEIGHBOUR_FRAMES and without a murmur's
+    spectrum (a loud nasal keeps the lips sealed): a vowel, lips open."""
+    level = track.level_db
+    around = level[max(frame - NEIGHBOUR_FRAMES, 0) : frame + NEIGHBOUR_FRAMES + 1]
+    loud = level[frame] >= SPEECH_DB and level[frame] >= around.max() - OPEN_DEPTH_DB
+    return bool(loud and track.low_share_db[frame] < MURMUR_LOW_SHARE_DB)
 
 
 def segments_of(labels: Sequence[str], first: int) -> list[PhoneSegment]:

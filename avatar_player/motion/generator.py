@@ -219,7 +219,7 @@ class MotionGenerator:
         first, labels = self._corrected_labels(index)
         label = max(int((time_s - LABEL_OFFSET_S) * PHONE_FRAME_RATE), 0) - first
         phone = labels[label] if label < len(labels) and labels[label] else None
-        shape = shape_at(segments_of(labels, first), time_s)
+        shape = shape_at(segments_of(labels, first), time_s, 1.0 / FRAME_RATE)
         reason = unusable_reason(phone, window[0]) if shape is not None else "no phone nearby"
         if reason:
             self.fallback_reason = self.fallback_reason or reason

@@ -27,6 +27,7 @@ from avatar_player.visemes.table import (
     Viseme,
     viseme_of,
 )
+from avatar_player.visemes.visibility import visible_openings
 
 ONSET_LEAD_S = 0.05
 """The mouth reaches a phone's shape this long before its acoustic onset."""
@@ -85,26 +86,35 @@ def _spans(segment: PhoneSegment) -> list[tuple[Viseme, float, float]]:
     ]
 
 
-def shape_at(segments: Sequence[PhoneSegment], time_s: float) -> np.ndarray | None:
-    """The SHAPE_CHANNELS values shown at `time_s`; None when no phone is near it."""
-    earliest = (time_s - REACH_S - LABEL_OFFSET_S) * PHONE_FRAME_RATE
+def shape_at(
+    segments: Sequence[PhoneSegment], time_s: float, frame_period_s: float | None = None
+) -> np.ndarray | None:
+    """The SHAPE_CHANNELS values shown at `time_s`; None when no phone is near it. With
+    `frame_period_s` (`time_s` then being a frame), openings between lip closures that no
+    frame would show are retimed onto one (visemes.visibility)."""
+    reach = REACH_S + (2 * frame_period_s if frame_period_s else 0.0)
+    earliest = (time_s - reach - LABEL_OFFSET_S) * PHONE_FRAME_RATE
     first = bisect.bisect_right(segments, earliest, key=lambda segment: segment.end)
+    spans = []
+    for segment in segments[first:]:
+        segment_spans = _spans(segment)
+        if segment_spans[0][1] > time_s + reach:
+            break
+        spans += segment_spans
+    if frame_period_s:
+        spans = visible_openings(spans, time_s, frame_period_s)
     weighted = np.zeros(len(SHAPE_CHANNELS))
     total = np.zeros(len(SHAPE_CHANNELS))
-    for segment in segments[first:]:
-        spans = _spans(segment)
-        if spans[0][1] > time_s + REACH_S:
-            break
-        for viseme, start, end in spans:
-            distance = max(start - time_s, time_s - end, 0.0)
-            if distance > REACH_S:
-                continue
-            peak, decay = _DOMINANCE[viseme]
-            shortness = 1.0 if viseme in FULL_WHEN_SHORT else (end - start) / FULL_DOMINANCE_S
-            weight = peak * min(1.0, shortness)
-            dominance = weight * np.exp(-distance / decay)
-            weighted += dominance * _TARGETS[viseme]
-            total += dominance
+    for viseme, start, end in spans:
+        distance = max(start - time_s, time_s - end, 0.0)
+        if distance > REACH_S:
+            continue
+        peak, decay = _DOMINANCE[viseme]
+        shortness = 1.0 if viseme in FULL_WHEN_SHORT else (end - start) / FULL_DOMINANCE_S
+        weight = peak * min(1.0, shortness)
+        dominance = weight * np.exp(-distance / decay)
+        weighted += dominance * _TARGETS[viseme]
+        total += dominance
     if not total.any():
         return None
     return weighted / np.maximum(total, math.ulp(1.0))
