@@ -2,9 +2,9 @@
 audio clock instead of a sound card) at the window's default size, idle and speaking.
 
 The window is the real one (avatar_player.ui.app.open_window, as `python main.py` opens
-it) at its automatic quality tier. Figures are process CPU seconds (all threads:
-os.times, the same counters as /proc/self/stat) per wall second, so 1.00 is one core, and
-the frames the avatar view presented per second. Speaking plays the bundled clip CLIP
+it) at its automatic quality tier. Figures are CPU seconds (all threads: os.times for the
+app, /proc/PID/stat for its Motion Server child process) per wall second, so 1.00 is one
+core, and the frames the avatar view presented per second. Speaking plays the bundled clip CLIP
 (through the embedded server, as the Play button does) until MIN_SPEAKING_S seconds of
 speech were measured. The Timeline dock is shown at the default size (the avatar view is
 then about 630x620); --hide-timeline hides it, as View > Timeline does (about 980x640).
@@ -31,6 +31,7 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
 
@@ -49,38 +50,60 @@ WAIT_S = 60.0
 
 
 class Meter:
-    """Process CPU time, wall time and presented frames between `start` and `stop`."""
+    """CPU time of the app and of its server process, wall time and presented frames
+    between `start` and `stop`."""
 
     def __init__(self, window: MainWindow) -> None:
         self.frames = 0
         self.cpu_s = 0.0
+        self.server_cpu_s = 0.0
         self.wall_s = 0.0
+        self.longest_frame_s = 0.0
+        """The longest interval between two presented frames (a visible stall)."""
+        self._last_frame: float | None = None
+        assert window.session.server is not None and window.session.server.pid is not None
+        self._server_pid = window.session.server.pid
         window.view.frameSwapped.connect(self._frame)
         self._counting = False
 
     def _frame(self) -> None:
         if self._counting:
+            now = time.perf_counter()
+            if self._last_frame is not None:
+                self.longest_frame_s = max(self.longest_frame_s, now - self._last_frame)
             self.frames += 1
+            self._last_frame = now
 
     def start(self) -> None:
-        self._cpu, self._wall, self._counting = _cpu_s(), time.perf_counter(), True
+        self._cpu, self._server_cpu = _cpu_s(), _process_cpu_s(self._server_pid)
+        self._wall, self._counting, self._last_frame = time.perf_counter(), True, None
 
     def stop(self) -> None:
         self.cpu_s += _cpu_s() - self._cpu
+        self.server_cpu_s += _process_cpu_s(self._server_pid) - self._server_cpu
         self.wall_s += time.perf_counter() - self._wall
         self._counting = False
 
     def line(self, label: str, target_fps: float) -> str:
+        total = self.cpu_s + self.server_cpu_s
         return (
-            f"{label:<9} cpu={self.cpu_s / self.wall_s:5.2f} cores "
-            f"({self.cpu_s:5.1f} s over {self.wall_s:5.1f} s) "
-            f"frames={self.frames / self.wall_s:5.1f} fps (target {target_fps:.0f} fps)"
+            f"{label:<9} cpu={total / self.wall_s:5.2f} cores "
+            f"(app {self.cpu_s / self.wall_s:.2f} + server {self.server_cpu_s / self.wall_s:.2f}"
+            f"; {total:5.1f} s over {self.wall_s:5.1f} s) "
+            f"frames={self.frames / self.wall_s:5.1f} fps (target {target_fps:.0f} fps), "
+            f"longest frame {self.longest_frame_s * 1000:.0f} ms"
         )
 
 
 def _cpu_s() -> float:
     times = os.times()
     return times.user + times.system
+
+
+def _process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process `pid` (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def until(condition: Callable[[], bool]) -> None:
@@ -107,15 +130,19 @@ async def measure(settings: QSettings, hide_timeline: bool, tier: str | None) ->
         idle.stop()
         print(idle.line("idle", window.view.target_fps), flush=True)
         window.playback.select_clip(str(CLIP))
+        starts = []
         while speaking.wall_s < MIN_SPEAKING_S:
+            pressed = time.perf_counter()
             await window.play()
             await until(lambda: window.status.conversation.state == "playing")
+            starts.append(time.perf_counter() - pressed)
             speaking.start()
             speaking_fps = window.view.target_fps
             await until(lambda: window.status.conversation.state != "playing")
             speaking.stop()
             await until(lambda: window.status.conversation.state == "idle")
         print(speaking.line("speaking", speaking_fps))
+        print(f"Play -> playing: {', '.join(f'{1000 * s:.0f}' for s in starts)} ms")
     finally:
         await close_window(window)
 

@@ -4,11 +4,12 @@ the embedded Motion Server, the paced null sink and a render loop like the app's
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
-import conftest
 import numpy as np
 import pytest
 from conftest import eventually, null_player, render_loop, speech_clip
@@ -124,7 +125,12 @@ async def test_speaking_after_a_session_timeout_reconnects_with_a_fresh_token(
     tmp_path: Path,
 ) -> None:
     options = SessionOptions(audio="null", sample_rate=16000)
-    session = PlayerSession(options, server_config=conftest.test_config(idle_timeout_s=0.5))
+    packaged = resources.files("avatar_player.server").joinpath("default_config.toml")
+    config = tmp_path / "server.toml"
+    config.write_text(
+        re.sub(r"(?m)^idle_timeout_s = \S+", "idle_timeout_s = 0.5", packaged.read_text())
+    )
+    session = PlayerSession(options, server_args=["--config", str(config)])
     await session.open()
     try:
         connection = []

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import gzip
 import logging
-import time
 from pathlib import Path
 
 import pytest
 from conftest import API_KEY, eventually, null_player
 
+from avatar_player.client import fetch_session_token
 from avatar_player.models.error_log import to_json_lines
 from avatar_player.models.player_session import PlayerSession
 from avatar_player.player import ConnectionState
@@ -52,7 +52,7 @@ async def test_an_expired_pasted_token_is_reported_but_never_written(
     caplog.set_level(logging.DEBUG)
     async with null_player(api_key="") as session:
         assert session.server is not None
-        token = session.server.server.tokens.issue("demo-app", time.time() + 1.0)
+        token = await fetch_session_token(session.console_url, "demo-key", ttl_s=1.0)
         recording = tmp_path / "expired.avrec"
         assert session.start_recording(recording)
         session.controller.set_session_token(token)

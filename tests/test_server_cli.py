@@ -92,3 +92,19 @@ def test_a_port_in_use_is_a_message_and_exit_code_7() -> None:
     assert f"cannot listen on 127.0.0.1 (ingress port {port}" in process.stderr
     assert "--port N --http-port M (0 picks free ones)" in process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_a_config_it_cannot_use_is_a_message_and_exit_code_2(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[server\nhost = ")
+    for path, reason in ((tmp_path / "missing.toml", "No such file"), (broken, "Expected")):
+        process = subprocess.run(
+            [sys.executable, "-m", "avatar_player.server", "--config", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert process.returncode == ExitCode.USAGE == 2
+        assert "avatar-player-server: cannot use the config:" in process.stderr
+        assert reason in process.stderr and "Traceback" not in process.stderr

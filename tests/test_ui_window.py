@@ -6,7 +6,6 @@ window's async slots, the network and the GL view all run for real.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from conftest import speech_clip
@@ -14,6 +13,7 @@ from PySide6.QtCore import Qt
 from window_harness import badge, jaw_while_playing, until
 
 from avatar_player.avatar.library import BUNDLED
+from avatar_player.client import fetch_session_token
 from avatar_player.ui.main_window import MainWindow
 
 
@@ -88,7 +88,7 @@ def test_expired_token_fails_then_recovers_after_a_refresh(run_window) -> None:
     async def scenario(window: MainWindow) -> None:
         session = window.session
         assert session.server is not None
-        short = session.server.server.tokens.issue("demo-app", time.time() + 2.0)
+        short = await fetch_session_token(session.console_url, "demo-key", ttl_s=2.0)
         window.connection.api_key.setText("")  # no token endpoint: no automatic refresh
         await session.apply(window.connection.options(session.options))
         session.controller.set_session_token(short)
@@ -219,7 +219,7 @@ def test_custom_mode_plays_through_a_relay(run_window, tmp_path: Path) -> None:
         assert opened > 0.3
 
     async def scenario(window: MainWindow) -> None:
-        server = window.session.server.server  # the embedded server is the relay's upstream
+        server = window.session.server  # the embedded server is the relay's upstream
         relay = Relay(RelayConfig(server.ws_url, server.console_url, port=0))
         await relay.start()
         try:

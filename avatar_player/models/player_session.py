@@ -9,8 +9,8 @@ rebuilds the sink, playback and controller.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -42,7 +42,7 @@ from avatar_player.protocol.constants import API_KEY_HEADER, APP_ID_HEADER, SESS
 from avatar_player.protocol.errors import ErrorCode
 from avatar_player.protocol.flame import KeyframeError
 from avatar_player.render.fps import FpsReport
-from avatar_player.server import EmbeddedServer, ServerConfig, load_config
+from avatar_player.server.process import ServerProcess
 from avatar_player.speech import ClipSource, Pacing, SpeechError, SpeechSource
 
 SPEECH_PHASE = "speech"
@@ -79,7 +79,7 @@ class PlayerSession:
     def __init__(
         self,
         options: SessionOptions,
-        server_config: ServerConfig | None = None,
+        server_args: Sequence[str] = (),
         avatar_cache_dir: Path | None = None,
     ) -> None:
         self.options = options
@@ -94,8 +94,8 @@ class PlayerSession:
         self.avatar_progress: Signal[tuple[int, int]] = Signal()
         self._avatar_cache_dir = avatar_cache_dir
         self.avatars: AvatarManager | None = None
-        self._server_config = server_config
-        self.server: EmbeddedServer | None = None
+        self._server_args = server_args
+        self.server: ServerProcess | None = None
         self.sink: AudioSink | None = None
         self.playback: Playback | None = None
         self.controller: AvatarController | None = None
@@ -106,8 +106,7 @@ class PlayerSession:
     async def open(self) -> None:
         """Start the embedded server (if used) and the audio output."""
         if self.options.server == "embedded" and self.server is None:
-            config = self._server_config or replace(load_config(), ws_port=0, http_port=0)
-            self.server = EmbeddedServer(config)
+            self.server = ServerProcess(self._server_args)
             await asyncio.to_thread(self.server.start)
         await self._build_player()
 
@@ -138,14 +137,14 @@ class PlayerSession:
     def ingress_url(self) -> str:
         """Where the controller connects."""
         if self.options.server == "embedded" and self.server is not None:
-            return self.server.server.ws_url
+            return self.server.ws_url
         return self.options.url
 
     @property
     def console_url(self) -> str:
         """Where tokens come from ('' when only a hand-made token is available)."""
         if self.options.server == "embedded" and self.server is not None:
-            return self.server.server.console_url
+            return self.server.console_url
         return self.options.console_url if self.options.server == "remote" else ""
 
     # Connection ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
+import threading
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -40,6 +41,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="phone recognition shapes the mouth (default from config: on)",
     )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ...")
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (a program that runs the server as its child)",
+    )
     faults = parser.add_argument_group("fault injection (every session)")
     for f in fields(FaultConfig):
         flag = "--fault-" + f.name.replace("_", "-")
@@ -69,13 +75,17 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     return replace(config, faults=replace(config.faults, **fault_overrides), **overrides)
 
 
-async def serve(config: ServerConfig) -> None:
-    """Run until SIGINT/SIGTERM."""
+async def serve(config: ServerConfig, *, exit_with_stdin: bool = False) -> None:
+    """Run until SIGINT/SIGTERM (or, with `exit_with_stdin`, until stdin closes)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    if exit_with_stdin:
+        threading.Thread(
+            target=_stop_at_eof, args=(loop, stop), name="stdin-watch", daemon=True
+        ).start()
     async with MotionServer(config) as server:
         apps = ", ".join(app.app_id for app in config.apps)
         avatars = ", ".join(avatar.id for avatar in config.avatars)
@@ -85,6 +95,13 @@ async def serve(config: ServerConfig) -> None:
         await stop.wait()
 
 
+def _stop_at_eof(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """Read stdin to its end (the parent closed it or died), then set `stop`."""
+    while sys.stdin.buffer.read(4096):
+        pass
+    loop.call_soon_threadsafe(stop.set)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; the exit code (ExitCode.PORT_UNAVAILABLE when a port cannot be used)."""
     args = parse_args(argv)
@@ -92,9 +109,13 @@ def main(argv: list[str] | None = None) -> int:
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    config = config_from_args(args)
     try:
-        asyncio.run(serve(config))
+        config = config_from_args(args)
+    except (OSError, ValueError) as error:  # tomllib.TOMLDecodeError is a ValueError
+        print(f"avatar-player-server: cannot use the config: {error}", file=sys.stderr)
+        return ExitCode.USAGE
+    try:
+        asyncio.run(serve(config, exit_with_stdin=args.exit_with_stdin))
     except OSError as error:
         ports = f"{config.host} (ingress port {config.ws_port}, console port {config.http_port})"
         print(

@@ -1,7 +1,9 @@
 """Run a MotionServer on its own thread and event loop, inside another program.
 
-The player embeds the server this way so that motion generation never competes
-with the UI's event loop, while still talking to it over real sockets.
+Tests and tools embed the server this way: they reach the MotionServer itself (its token
+store, its config) while talking to it over real sockets. The app runs its server as a child
+process instead (server/process.py), so that motion generation never competes with the UI
+thread for the interpreter lock.
 """
 
 from __future__ import annotations
