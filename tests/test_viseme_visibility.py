@@ -44,6 +44,17 @@ def test_the_retimed_opening_takes_its_time_from_the_closures() -> None:
     ]
 
 
+def test_the_closures_meet_an_opening_moved_either_way() -> None:
+    # The gap (0.43-0.4645) has no frame 12 ms inside it; its centre is nearest to 0.44:
+    # the opening moves earlier, and the closure after it starts earlier with it.
+    spans = [(Viseme.A, 0.3, 0.43), (Viseme.C, 0.415, 0.45), (Viseme.A, 0.4645, 0.6)]
+    assert visible_openings(spans, 0.44, PERIOD_S) == [
+        (Viseme.A, 0.3, 0.42),
+        (Viseme.C, 0.42, 0.46),
+        (Viseme.A, 0.46, 0.6),
+    ]
+
+
 def test_a_closure_is_not_given_up_for_an_opening() -> None:
     # The closure after the opening ends before the next frame (0.48): it has no frame to
     # spare, so the opening stays between frames (faster than two frames per syllable).

@@ -70,9 +70,9 @@ def _moved(span: Span, retimed: Sequence[tuple[float, float, float, float]]) -> 
     viseme, start, end = span
     for gap_start, gap_end, low, high in retimed:
         if viseme is Viseme.A:
-            if start < gap_start <= end + 1e-9 or (start < gap_start and end > low):
+            if start < gap_start and (math.isclose(end, gap_start) or end > low):
                 end = low
-            elif start >= gap_end - 1e-9 and start < high:
+            elif start > gap_start and (math.isclose(start, gap_end) or start < high):
                 start = high
         elif start < gap_end and end > gap_start:
             start, end = low, high
