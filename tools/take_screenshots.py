@@ -92,7 +92,8 @@ async def shoot_live_speech(window: MainWindow, out: Path) -> None:
 
 async def shoot_relay(window: MainWindow, out: Path) -> None:
     """Custom Mode: the embedded server behind a relay, recording while it speaks."""
-    server = window.session.server.server
+    server = window.session.server
+    assert server is not None
     async with Relay(RelayConfig(server.ws_url, server.console_url, port=0)) as relay:
         connection = window.connection
         connection.server.setCurrentIndex(connection.server.findData("relay"))
