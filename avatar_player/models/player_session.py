@@ -106,7 +106,11 @@ class PlayerSession:
     async def open(self) -> None:
         """Start the embedded server (if used) and the audio output."""
         if self.options.server == "embedded" and self.server is None:
-            self.server = ServerProcess(self._server_args)
+            loop = asyncio.get_running_loop()
+            self.server = ServerProcess(
+                self._server_args,
+                lambda running, why: loop.call_soon_threadsafe(self._server_died, running, why),
+            )
             await asyncio.to_thread(self.server.start)
         await self._build_player()
 
@@ -420,6 +424,13 @@ class PlayerSession:
 
     def _speech_problem(self, error: SpeechError, severity: Severity = Severity.WARNING) -> None:
         self.log.add_message(severity, str(error.code), SPEECH_PHASE, error.message)
+
+    def _server_died(self, running: bool, message: str) -> None:
+        """The embedded server's process died; it runs again unless `running` is False."""
+        severity, code = (
+            (Severity.WARNING, "serverRestarted") if running else (Severity.ERROR, "serverExited")
+        )
+        self.log.add_message(severity, code, str(Phase.WEBSOCKET_CONNECT), message)
 
     def _audio_warning(self, message: str) -> None:
         self.log.add_message(
