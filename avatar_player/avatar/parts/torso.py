@@ -75,11 +75,21 @@ def torso_sdf(a: Anatomy) -> Sdf:
     )
 
 
-def neckline(a: Anatomy, p: np.ndarray) -> np.ndarray:
-    """Height of the shirt's neckline around the neck at each point's azimuth: a smooth
-    round neck, lowest in front."""
-    front = np.clip(np.cos(np.arctan2(p[:, 0], p[:, 2] - NECK_Z)), 0.0, 1.0)
-    return a.sternum_y + NECKLINE_SIDE - (NECKLINE_SIDE - NECKLINE_FRONT) * front**1.5
+def _neck_azimuth(p: np.ndarray) -> np.ndarray:
+    """Each point's angle round the neck's axis (0: straight ahead, +: toward +x)."""
+    return np.arctan2(p[:, 0], p[:, 2] - NECK_Z)
+
+
+def _front(azimuth: np.ndarray) -> np.ndarray:
+    """1 straight ahead of the neck, falling to 0 at the sides and behind."""
+    return np.clip(np.cos(azimuth), 0.0, 1.0)
+
+
+def neckline(a: Anatomy, azimuth: np.ndarray) -> np.ndarray:
+    """Height of the shirt's neckline round the neck at each azimuth: a smooth round neck,
+    lowest in front."""
+    drop = (NECKLINE_SIDE - NECKLINE_FRONT) * _front(azimuth) ** 1.5
+    return a.sternum_y + NECKLINE_SIDE - drop
 
 
 def _fold_height(a: Anatomy, p: np.ndarray) -> np.ndarray:
@@ -118,8 +128,7 @@ def _collar(a: Anatomy, style: AvatarStyle, sdf: Sdf, count: int) -> SplatSet:
     angle = np.tile(np.linspace(-COLLAR_ARC, COLLAR_ARC, per_row), COLLAR_ROWS)
     row = np.repeat(np.arange(COLLAR_ROWS), per_row) / max(COLLAR_ROWS - 1, 1) - 0.5
     direction = np.column_stack([np.sin(angle), np.zeros_like(angle), np.cos(angle)])
-    probe = np.column_stack([direction[:, 0], np.zeros_like(angle), direction[:, 2] + NECK_Z])
-    height = neckline(a, probe) + row * COLLAR_WIDTH
+    height = neckline(a, angle) + row * COLLAR_WIDTH
     centre = np.column_stack([np.zeros_like(angle), height, np.full_like(angle, NECK_Z)])
     t = cast_rays(sdf, centre, direction, 0.2)
     p = centre + t[:, None] * direction
@@ -143,16 +152,16 @@ def collar_reach(a: Anatomy, angle: np.ndarray) -> np.ndarray:
     """How far from the neck's axis the neck's skin shows, per azimuth (0: front): just
     past the neck at the sides and back, so the shirt covers the shoulders' tops that rise
     above the neckline's height there; unbounded in front, where the neckline scoops."""
-    front = np.clip(np.cos(angle), 0.0, 1.0)
-    return a.neck_radii[0] + COLLAR_REACH + FRONT_REACH * front**2
+    return a.neck_radii[0] + COLLAR_REACH + FRONT_REACH * _front(angle) ** 2
 
 
 def _neck_skin(a: Anatomy, p: np.ndarray) -> np.ndarray:
     """0..1 per point: the neck's skin, not the shirt: above the neckline's height and
     within the collar's reach of the neck's axis."""
-    reach = collar_reach(a, np.arctan2(p[:, 0], p[:, 2] - NECK_Z))
+    azimuth = _neck_azimuth(p)
+    reach = collar_reach(a, azimuth)
     inside = ex.smoothstep(reach + 0.002, reach, np.hypot(p[:, 0], p[:, 2] - NECK_Z))
-    line = neckline(a, p)
+    line = neckline(a, azimuth)
     return inside * ex.smoothstep(line - 0.001, line + 0.001, p[:, 1])
 
 
