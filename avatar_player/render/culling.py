@@ -39,9 +39,13 @@ def cullable(avatar: Avatar) -> np.ndarray:
 
 def facing_splats(geometry: Geometry, eye: np.ndarray, cullable: np.ndarray) -> np.ndarray:
     """Indices (ascending) of the splats to draw: every splat not `cullable`, and those that
-    are whose normal faces the camera at `eye` (cosine >= FACING_LIMIT)."""
-    normal = np.cross(geometry.axis_u, geometry.axis_v)
-    toward = eye.astype(np.float32) - geometry.centre
+    are whose normal faces the camera at `eye` (cosine >= FACING_LIMIT). Normals are
+    computed for the cullable splats only (about a quarter of a software tier's)."""
+    closed = np.flatnonzero(cullable)
+    normal = np.cross(geometry.axis_u[closed], geometry.axis_v[closed])
+    toward = eye.astype(np.float32) - geometry.centre[closed]
     facing = np.einsum("ij,ij->i", normal, toward)
     lengths = np.linalg.norm(normal, axis=1) * np.linalg.norm(toward, axis=1)
-    return np.flatnonzero(~cullable | (facing >= FACING_LIMIT * lengths))
+    drawn = ~cullable
+    drawn[closed] = facing >= FACING_LIMIT * lengths
+    return np.flatnonzero(drawn)

@@ -83,9 +83,13 @@ class RowTexture:
             GL.GL_RGBA, GL.GL_FLOAT, self._staging,
         )  # fmt: skip
 
-    def upload(self, texels: np.ndarray) -> None:
-        """Replace the contents with (texels, 3 or 4) float values."""
-        self._staging[: len(texels), : texels.shape[1]] = texels
+    def upload(self, *columns: np.ndarray) -> None:
+        """Replace the contents with `columns`, (n, 3 or 4) float values each, interleaved:
+        texel k*i + j holds row i of column j (k columns; no stacked copy made first)."""
+        count = len(columns[0])
+        texels = self._staging[: count * len(columns)].reshape(count, len(columns), 4)
+        for j, column in enumerate(columns):
+            texels[:, j, : column.shape[1]] = column
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.id)
         GL.glTexSubImage2D(
             GL.GL_TEXTURE_2D, 0, 0, 0, TEXTURE_WIDTH, self._rows, GL.GL_RGBA, GL.GL_FLOAT,

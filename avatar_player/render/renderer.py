@@ -153,9 +153,7 @@ class AvatarRenderer:
             pose = self._idle.apply(pose, t)
         geometry = self._deformer.deform(avatar_pose(pose))
         view = self.camera.view()
-        self._geometry.upload(
-            np.stack([geometry.centre, geometry.axis_u, geometry.axis_v], axis=1).reshape(-1, 3)
-        )
+        self._geometry.upload(geometry.centre, geometry.axis_u, geometry.axis_v)
         if self._cullable is None:
             self._index.upload(back_to_front(geometry.centre, view))
         else:
