@@ -12,6 +12,12 @@ from avatar_player.avatar.style import AvatarStyle
 EYE_RADIUS = 0.0118
 LID_GAP = 0.0016
 """Eyelid shell radius beyond the eyeball."""
+LID_STRETCH = 1.12
+"""The eyelid shell is the lid sphere stretched across by this: a real eye's fissure
+(Farkas' ex-en, about 28 mm in women and 29 in men) is longer than the eyeball is wide
+(24 mm), its inner corner reaching over the caruncle toward the nose and its outer corner
+wrapping round the globe. On the sphere it was 25.4 mm, and the eyes sat wide (en-en /
+ex-ex 0.40-0.42 against 0.36)."""
 NECK_PIVOT = (0.0, -0.05, -0.015)
 """Centre of head rotation (the top of the neck)."""
 HEAD_CENTRE = (0.0, 0.0, 0.0)
@@ -56,6 +62,28 @@ class Anatomy:
     def eye_centre(self, side: int) -> np.ndarray:
         """Eye centre; side +1 is the avatar's left (+x), -1 its right."""
         return np.array([side * self.eye_x, self.eye_y, self.eye_z])
+
+    @property
+    def lid_radii(self) -> np.ndarray:
+        """Semi-axes (x, y, z) of the eyelid shell."""
+        return self.lid_radius * np.array([LID_STRETCH, 1.0, 1.0])
+
+    def on_lid(self, side: int, direction: np.ndarray, radius: float | None = None) -> np.ndarray:
+        """Points of the eyelid shell (of `radius` instead of lid_radius if given, stretched
+        alike) in unit `direction`s (n, 3) from the eye centre."""
+        scale = (radius or self.lid_radius) / self.lid_radius
+        return self.eye_centre(side) + scale * self.lid_radii * direction
+
+    def lid_distance(self, p: np.ndarray, side: int) -> np.ndarray:
+        """How far points `p` (n, 3) lie from the eye centre in lid radii (1: on the shell),
+        times lid_radius (metres on the sphere, a little more across)."""
+        unit = (p - self.eye_centre(side)) / self.lid_radii
+        return self.lid_radius * np.linalg.norm(unit, axis=1)
+
+    def lid_normal(self, p: np.ndarray, side: int) -> np.ndarray:
+        """Outward unit normals of the eyelid shell at its points `p` (n, 3)."""
+        gradient = (p - self.eye_centre(side)) / self.lid_radii**2
+        return gradient / np.linalg.norm(gradient, axis=1, keepdims=True)
 
     def mouth_line(self, x: np.ndarray) -> np.ndarray:
         """Height of the line between the lips at `x` (slightly curved up to the corners)."""

@@ -167,11 +167,11 @@ def _cheilion(a: Anatomy, sdf: Sdf) -> np.ndarray:
 
 def _canthus(a: Anatomy, sdf: Sdf, outward: int) -> np.ndarray:
     """The left eye's corner (outward +1: exocanthion, -1: endocanthion): the last point
-    of the line between the open lids (on the lid sphere, up to eyes.CORNER from the
+    of the line between the open lids (on the lid shell, up to eyes.CORNER from the
     eye's axis) that the face's skin does not hide from the front."""
     angle = outward * np.linspace(0.0, CORNER, 200)
     direction = np.column_stack([np.sin(angle), np.zeros_like(angle), np.cos(angle)])
-    fissure = a.eye_centre(1) + a.lid_radius * direction
+    fissure = a.on_lid(1, direction)
     seen, _ = _front(sdf, fissure[:, 0], fissure[:, 1])
     visible = np.flatnonzero(np.abs(seen[:, 2] - fissure[:, 2]) < 1.5e-3)
     if not len(visible) or visible[0] != 0:

@@ -1,7 +1,8 @@
 """Eyeballs (sclera, iris, pupil, catch light) and eyelids with lashes.
 
 Gaze shapes rotate iris and pupil about the eye centre (offsets per radian); blink shapes
-slide each lid's points along the lid sphere from the open to the closed lid line.
+slide each lid's points along the lid shell (the lid sphere stretched across:
+anatomy.LID_STRETCH) from the open to the closed lid line.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ IRIS_ANGLE = 0.5
 """Half-angle (radians, from the eye centre) of the iris."""
 PUPIL_ANGLE = 0.165
 CORNER = 1.25
-"""Horizontal angle of the eye corners on the lid sphere."""
+"""Horizontal angle of the eye corners on the lid shell."""
 LID_TOP, LID_BOTTOM = 1.15, -1.05
 """Elevation where the upper lid starts and the lower lid ends."""
 LID_SPAN = 1.45
@@ -70,6 +71,19 @@ TEAR_RGB = np.array([0.86, 0.84, 0.8])
 CORNEA_RADIUS, CORNEA_BULGE = 0.0078, 0.0012
 """Radius of the cornea and how far its apex stands out of the eyeball sphere: the
 catch lights are the key's and fill's reflections on it."""
+
+
+SCLERA_REACH = 1.16
+"""How far across the white of the eye reaches at the side, in eyeball radii: the eyelid
+shell is stretched across (anatomy.LID_STRETCH), and a sphere's white would leave the
+fissure's corners empty (they showed as dark wedges)."""
+
+
+def _sclera_widening(direction: np.ndarray) -> np.ndarray:
+    """Factor on x of sclera points in unit `direction`s from the eye centre: 1 round the
+    iris (which the white must not cover, even turned a little), SCLERA_REACH at the side."""
+    side = ex.smoothstep(np.sin(IRIS_ANGLE + 0.15), 1.0, np.abs(direction[:, 0]))
+    return 1.0 + (SCLERA_REACH - 1.0) * side
 
 
 def _sclera_albedo(direction: np.ndarray, side: int) -> np.ndarray:
@@ -141,10 +155,11 @@ def _eyeball(
     pupil_dir, pupil_solid = _cap(count // 8, PUPIL_ANGLE, rng)
 
     # The eye sits in its socket: ambient light reaches it partly (occlusion 0.85).
+    widen = _sclera_widening(sclera_dir)
     sclera = discs(
-        centre + r * sclera_dir,
+        centre + r * sclera_dir * np.column_stack([widen, np.ones((len(widen), 2))]),
         sclera_dir,
-        0.6 * np.sqrt(sclera_area),
+        0.6 * np.sqrt(sclera_area * widen),
         shade(_sclera_albedo(sclera_dir, side), sclera_dir, occlusion=0.85, wrap=0.5),
     )
     radial = iris_dir - VIEW
@@ -190,7 +205,7 @@ def _on_lid(
 ) -> np.ndarray:
     cos_alpha = np.cos(alpha)
     direction = np.column_stack([np.sin(beta) * cos_alpha, np.sin(alpha), np.cos(beta) * cos_alpha])
-    return a.eye_centre(side) + radius * direction
+    return a.on_lid(side, direction, radius)
 
 
 def _eyelids(
@@ -219,7 +234,7 @@ def _eyelids(
         uv, cell = jittered_grid(round(count * share), aspect, rng)
         p, closed = lid(uv), lid(uv, closed=True)
         s = 1.0 - (1.0 - uv[:, 1]) ** 1.6
-        normal = (p - a.eye_centre(side)) / r
+        normal = a.lid_normal(p, side)
         albedo = np.broadcast_to(lid_rgb, (len(p), 3)).copy()
         # The lash line: a thin dark margin along the middle of the upper lid's edge,
         # gone before the corners (where the lids meet in the inner corner's pocket).
@@ -252,7 +267,7 @@ def _eyelids(
         if upper:
             lash_uv = np.column_stack([np.linspace(0.15, 0.85, len(p) // 6), np.ones(len(p) // 6)])
             root, root_closed = lid(lash_uv), lid(lash_uv, closed=True)
-            outward = (root - a.eye_centre(side)) / r
+            outward = a.lid_normal(root, side)
             sets.append(
                 discs(
                     root + outward * 9e-4 + [0.0, 5e-4, 0.0],
@@ -270,7 +285,7 @@ def _eyelids(
             along_lid = np.linspace(0.0, 1.0, len(p) // 8)
             tear_uv = np.column_stack([0.2 + 0.6 * along_lid, np.ones(len(p) // 8)])
             edge, edge_closed = lid(tear_uv), lid(tear_uv, closed=True)
-            outward = (edge - a.eye_centre(side)) / r
+            outward = a.lid_normal(edge, side)
             sets.append(
                 discs(
                     edge - outward * 6e-4 + [0.0, 1.5e-4, 0.0],

@@ -22,7 +22,6 @@ from avatar_player.avatar.sdf import (
     normals,
     smooth_subtract,
     smooth_union,
-    sphere,
     trace_rays,
     vertical_cylinder,
 )
@@ -52,7 +51,7 @@ a mouth corner showed the dark cavity through them)."""
 SKIN_BOUNCE = 0.45
 """Light skin reflects into its own creases (lighting.shade's `bounce`)."""
 LID_CLEARANCE = 4e-4
-"""Skin this close to the eyelid sphere is left to the eyelids (the lids' splats lie
+"""Skin this close to the eyelid shell is left to the eyelids (the lids' splats lie
 2e-4 above it); the socket's rim further out stays skin, so no gap opens at the seam."""
 CREASE_DARKENING = np.array([0.3, 0.45, 0.45])
 """Albedo darkening (per channel) along the line between the lips."""
@@ -107,17 +106,18 @@ def skin_sdf(a: Anatomy) -> Sdf:
         ellipsoid((0.0, my + 0.0042, mz - 0.011), (hw, 0.0058 * lf, 0.011)),
         ellipsoid((0.0, my - 0.0055, mz - 0.0125), (0.9 * hw, 0.0065 * lf, 0.0115)),
     )
-    # Sockets: the face in front of each eye is cut away down to the eyelid sphere, whose
-    # surface the eyelid splats replace.
+    # Sockets: the face in front of each eye is cut away (a cone tilted a little outward
+    # and up) down to the eyelid shell, whose surface the eyelid splats replace.
     # A pocket at each inner corner opens the eye toward the nose, as far as a real
-    # eye's inner corner (Farkas' en-en).
-    eyes = [(tuple(a.eye_centre(side)), (0.12 * side, 0.1, 1.0)) for side in (1, -1)]
+    # eye's inner corner (Farkas' en-en; the cone tilted 0.12 outward hid the shell's
+    # last 1.5 mm there).
+    eyes = [(tuple(a.eye_centre(side)), (0.06 * side, 0.1, 1.0)) for side in (1, -1)]
     inner = [
-        ellipsoid((side * (a.eye_x - 0.0115), a.eye_y, a.eye_z + 0.0065), (0.0045, 0.0035, 0.005))
+        ellipsoid((side * (a.eye_x - 0.0125), a.eye_y, a.eye_z + 0.0065), (0.0045, 0.0035, 0.005))
         for side in (1, -1)
     ]
     cut = smooth_subtract(0.003, lips, *(cone(c, axis, 0.68, 1.5) for c, axis in eyes), *inner)
-    sockets = smooth_union(0.003, cut, *(sphere(c, a.lid_radius) for c, _ in eyes))
+    sockets = smooth_union(0.003, cut, *(ellipsoid(c, tuple(a.lid_radii)) for c, _ in eyes))
     return smooth_subtract(
         0.0012,
         sockets,
@@ -273,7 +273,7 @@ def build_skin(
 
     keep = p[:, 1] > NECK_BOTTOM + 0.02
     for side in (1, -1):
-        keep &= np.linalg.norm(p - a.eye_centre(side), axis=1) > a.lid_radius + LID_CLEARANCE
+        keep &= a.lid_distance(p, side) > a.lid_radius + LID_CLEARANCE
     p, n, area = p[keep], n[keep], area[keep]
 
     lips = lip_weight(a, p)
@@ -291,9 +291,9 @@ def build_skin(
     jaw = ex.jaw_mask(a, p)
     stretch = ex.jaw_stretch(a, p)
     head_weight = ex.smoothstep(-0.19, -0.075, p[:, 1])
-    # Discs at the socket's rim stay no larger than their distance from the lid sphere,
+    # Discs at the socket's rim stay no larger than their distance from the lid shell,
     # so they close the seam without spilling over the open eye.
-    rim = np.min([np.linalg.norm(p - a.eye_centre(side), axis=1) for side in (1, -1)], axis=0)
+    rim = np.min([a.lid_distance(p, side) for side in (1, -1)], axis=0)
     sigma = np.minimum(0.6 * np.sqrt(area), rim - a.lid_radius) * stretch
     splats = discs(p, n, sigma, colour, head_weight=head_weight)
     deltas = {
