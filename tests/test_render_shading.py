@@ -1,7 +1,7 @@
 """Baked shading, measured on the generated head and on rendered close-ups (headless EGL):
 ambient occlusion in the hollows of the face, warmer thin skin, an off-white sclera
-brighter than the iris with a catch light toward the key, teeth lighter than the lips
-when the jaw opens, and each tooth its own crown."""
+brighter than the iris with a catch light toward the key, white to the eye's corners,
+teeth lighter than the lips when the jaw opens, and each tooth its own crown."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from conftest import offscreen_context
 
 from avatar_player.avatar.anatomy import EYE_RADIUS, HEAD_CENTRE, Anatomy
 from avatar_player.avatar.head import build_avatar, style_and_anatomy
+from avatar_player.avatar.landmarks import face_landmarks
 from avatar_player.avatar.library import BUNDLED
 from avatar_player.avatar.lighting import KEY, shade, thinness
 from avatar_player.avatar.model import Avatar
@@ -162,6 +163,24 @@ def test_sclera_is_off_white_and_brighter_than_the_iris_with_a_catch_light(avata
     )
     assert image[row, column].min() > 200, f"a near-white catch light, not {image[row, column]}"
     assert np.sign(column - centre[0]) == np.sign(KEY[0]) and row < centre[1], "toward the key"
+
+
+def test_the_open_eye_shows_white_nearly_to_its_corners(avatar, anatomy, render):
+    """The fissure is longer than the eyeball is wide (Farkas' ex-en): between the iris
+    and each corner the white of the eye shows, not the dark of the socket (with a round
+    white, the last few millimetres to each corner were dark wedges)."""
+    camera = Camera(tuple(avatar.landmark("eye_left")), frame_height=0.03, frame_width=0.036)
+    image = render(camera)
+    landmarks = face_landmarks(anatomy)
+    limbus = eye_pixels(avatar, camera, np.zeros(2), np.array([-1.0, 1.0]) * IRIS_ANGLE)
+    sclera = np.concatenate([patch(image, p) for p in eye_pixels(
+        avatar, camera, np.zeros(2), np.array([-0.72, 0.72]))]).mean(axis=0)  # fmt: skip
+    for edge, corner in zip(limbus, ("endocanthion", "exocanthion"), strict=True):
+        end = np.round(camera.project(landmarks[corner][None], *SIZE)[0]).astype(int)
+        for share in (0.5, 0.7, 0.85):
+            pixel = np.round(edge + share * (end - edge)).astype(int)
+            seen = patch(image, pixel, half=1).mean(axis=0)
+            assert luma(seen) > 0.5 * luma(sclera), f"dark at {share:.0%} of the way to {corner}"
 
 
 def test_teeth_are_off_white_and_lighter_than_the_lips_when_the_jaw_opens(avatar, render):
