@@ -89,6 +89,11 @@ def skin_sdf(a: Anatomy) -> Sdf:
         # Soft tissue of the cheeks (buccal fat, masseter) below the cheekbones: a full
         # line from cheekbone to jaw instead of a hollow.
         *pair((0.042 * w, -0.046, 0.032), (0.02, 0.03, 0.025)),
+        # The malar fat pad under each eye: 12-24 mm below the pupil the skin stood 4-8 mm
+        # behind the eyelid shell's front and fell away steeply, so the shell read as a
+        # ball under the eye (an eye bag); with it, 2-3 mm behind and nearly upright, the
+        # lower lid runs into the cheek.
+        *pair((1.05 * a.eye_x, -0.024, 0.064), (0.016, 0.013, 0.013)),
         ellipsoid((0.0, a.chin_y + 0.015, 0.066), (0.022 * jw, 0.016, 0.015)),
         ellipsoid((0.0, my + 0.006, 0.06), (0.03, 0.028, 0.026)),
     )
