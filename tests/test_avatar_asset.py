@@ -12,7 +12,10 @@ from avatar_player.avatar.library import AVATARS_DIR, BUNDLED, avatar_ids, load_
 from avatar_player.avatar.model import BLENDSHAPES
 from avatar_player.render.tiers import FLOORS, TIERS, part_counts
 
-PARTS = {"skin", "lips", "neck", "hair", "eyes", "eyelids", "brows", "mouth", "teeth", "torso"}
+PARTS = {
+    *("skin", "lips", "neck", "hair", "eyes", "eyelids", "brows", "mouth", "teeth"),
+    *("torso", "chest", "collar"),
+}
 MAX_ASSET_BYTES = 4_000_000
 
 

@@ -67,7 +67,7 @@ def build_avatar(avatar_id: str, name: str, seed: int, density: float = 1.0) -> 
     eyes, eyelids = build_eyes(anatomy, style, streams[3], count("eyes"), count("eyelids"))
     mouth, teeth = build_mouth(anatomy, style, streams[4], count("mouth"), count("teeth"))
     parts = [
-        build_torso(anatomy, style, streams[5], count("torso")),
+        *build_torso(anatomy, style, streams[5], count("torso")),
         neck,
         skin,
         build_hair(anatomy, style, streams[6], count("hair"), count("curtain")),

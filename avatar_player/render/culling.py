@@ -1,6 +1,7 @@
-"""Back-face culling of splats: a disc on a closed, outward-facing surface (the shirt, the
-hair, the neck) that faces away from the camera lies behind the front of that surface, so
-software tiers skip it (about a third of the splats: fewer vertices and fewer fragments).
+"""Back-face culling of splats: a disc on a closed, outward-facing surface (the shirt and
+the skin its neckline shows, the hair, the neck) that faces away from the camera lies
+behind the front of that surface, so software tiers skip it (about a third of the splats:
+fewer vertices and fewer fragments).
 
 Skin, eyelids and the mouth are not culled: ears, nostrils, lids and the cavity show
 surfaces whose discs face away from the camera; nor is hair below the eyes, which hangs
@@ -15,7 +16,7 @@ import numpy as np
 from avatar_player.avatar.model import Avatar
 from avatar_player.render.deform import Geometry
 
-CLOSED_PARTS = ("torso", "hair", "neck")
+CLOSED_PARTS = ("torso", "chest", "hair", "neck")
 """Parts whose discs' normals (axis_u x axis_v) point out of a closed surface."""
 HANGING_PART = "hair"
 """The closed part that is closed only over the skull: above the eyes."""

@@ -28,9 +28,16 @@ from avatar_player.avatar.style import AvatarStyle
 
 NECK_Z = -0.022
 """Depth of the neck's axis (skin.py's neck cylinder)."""
-COLLAR_ROWS = 3
+COLLAR_ROWS = 4
 """Rows of splats across the collar band."""
 COLLAR_WIDTH = 0.007
+COLLAR_PROUD = 2.5e-3
+"""How far the collar band stands off the shirt's surface (a knit band's thickness): in
+front of the merged discs of the reduced tiers, whose centres can lie nearer the camera
+than a thinner band's (at 1.2 mm the neck's skin showed over the band)."""
+COLLAR_SPREAD, BAND_STRETCH = 0.6, 1.4
+"""A collar disc's size across the band in row spacings, and how much longer it is
+along the band than across it."""
 COLLAR_REACH = 0.012
 """How far beyond the neck's radius the neck's skin shows at the sides and back."""
 FRONT_REACH = 0.08
@@ -140,12 +147,14 @@ def _collar(a: Anatomy, style: AvatarStyle, sdf: Sdf, count: int) -> SplatSet:
     drop = trace_rays(sdf, above, np.tile([0.0, -1.0, 0.0], (len(above), 1)), 0.2)
     p[beyond] = above + np.where(np.isfinite(drop), drop, 0.1)[:, None] * [0.0, -1.0, 0.0]
     n = normals(sdf, p)
-    p += n * 1.2e-3
+    p += n * COLLAR_PROUD
     tangent = np.cross(n, [0.0, 1.0, 0.0])
     rib = 1.0 + 0.06 * np.sin(angle * 90.0)
     colour = shade(style.shirt_rgb * (0.9 * rib)[:, None], n, wrap=0.25)
-    sigma = 0.7 * COLLAR_ARC * 0.11 / per_row
-    return discs(p, n, sigma, colour, head_weight=0.0, along=tangent, stretch=1.4)
+    # Discs long along the band (a clean edge), each reaching over the rows beside it
+    # (thinner rows left the skin under the band showing between them: dashed lines).
+    sigma = COLLAR_SPREAD * COLLAR_WIDTH / (COLLAR_ROWS - 1) * BAND_STRETCH
+    return discs(p, n, sigma, colour, head_weight=0.0, along=tangent, stretch=BAND_STRETCH)
 
 
 def collar_reach(a: Anatomy, angle: np.ndarray) -> np.ndarray:
@@ -165,9 +174,11 @@ def _neck_skin(a: Anatomy, p: np.ndarray) -> np.ndarray:
     return inside * ex.smoothstep(line - 0.001, line + 0.001, p[:, 1])
 
 
-def build_torso(a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count: int) -> Part:
-    """The torso from `count` rays from the chest centre (those under the head dropped),
-    and its collar band."""
+def build_torso(a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count: int) -> list[Part]:
+    """The shirt ("torso") from `count` rays from the chest centre (those under the head
+    dropped), the skin its neckline shows ("chest") and its collar band ("collar"): parts
+    of their own, so reduced tiers merge each only with itself and the neckline stays a
+    clean band (merged together, skin and shirt discs spread over it as blobs)."""
     sdf = torso_sdf(a)
     centre = np.array([0.0, a.sternum_y - 0.13, -0.01])
     direction = fibonacci_sphere(count, rng)
@@ -189,6 +200,11 @@ def build_torso(a: Anatomy, style: AvatarStyle, rng: np.random.Generator, count:
         shadow=soft_shadow(union(sdf, skin_sdf(a)), p, n),
         wrap=0.25,
     )
-    body = discs(p, n, 0.6 * np.sqrt(area), colour, head_weight=0.0)
+    body = Part("torso", discs(p, n, 0.6 * np.sqrt(area), colour, head_weight=0.0))
     collar = _collar(a, style, union(sdf, skin_sdf(a)), max(60, count // 12))
-    return Part("torso", SplatSet.concat([body, collar]))
+    bare = skin > 0.5
+    return [
+        body.take(np.flatnonzero(~bare)),
+        body.take(np.flatnonzero(bare), "chest"),
+        Part("collar", collar),
+    ]
