@@ -18,6 +18,9 @@ LID_STRETCH = 1.12
 (24 mm), its inner corner reaching over the caruncle toward the nose and its outer corner
 wrapping round the globe. On the sphere it was 25.4 mm, and the eyes sat wide (en-en /
 ex-ex 0.40-0.42 against 0.36)."""
+LID_SPAN = 1.45
+"""Horizontal half-angle (radians, on the eyelid shell) the lids cover (beyond the
+corners they meet); the shell beyond it is the skin's."""
 NECK_PIVOT = (0.0, -0.05, -0.015)
 """Centre of head rotation (the top of the neck)."""
 HEAD_CENTRE = (0.0, 0.0, 0.0)
@@ -79,6 +82,12 @@ class Anatomy:
         times lid_radius (metres on the sphere, a little more across)."""
         unit = (p - self.eye_centre(side)) / self.lid_radii
         return self.lid_radius * np.linalg.norm(unit, axis=1)
+
+    def lid_azimuth(self, p: np.ndarray, side: int) -> np.ndarray:
+        """Horizontal angle (radians, unsigned) of points `p` (n, 3) from the eye's axis,
+        on the eyelid shell's terms (0 in front, eyes.CORNER at the fissure's corners)."""
+        unit = (p - self.eye_centre(side)) / self.lid_radii
+        return np.abs(np.arctan2(unit[:, 0], unit[:, 2]))
 
     def lid_normal(self, p: np.ndarray, side: int) -> np.ndarray:
         """Outward unit normals of the eyelid shell at its points `p` (n, 3)."""

@@ -12,7 +12,7 @@ import dataclasses
 import numpy as np
 
 from avatar_player.avatar import expressions as ex
-from avatar_player.avatar.anatomy import Anatomy
+from avatar_player.avatar.anatomy import LID_SPAN, Anatomy
 from avatar_player.avatar.expression_shapes import eyelid_deltas
 from avatar_player.avatar.lighting import FILL, KEY, VIEW, shade, soft_shadow
 from avatar_player.avatar.parts.part import Part, merge
@@ -29,8 +29,6 @@ CORNER = 1.25
 """Horizontal angle of the eye corners on the lid shell."""
 LID_TOP, LID_BOTTOM = 1.15, -1.05
 """Elevation where the upper lid starts and the lower lid ends."""
-LID_SPAN = 1.45
-"""Horizontal half-angle the lids cover (beyond the corners they meet)."""
 LASH_LINE = (0.955, 0.99)
 """Where (share of the upper lid's height from its top) the lash line's dark margin
 starts and is full."""
@@ -79,11 +77,17 @@ shell is stretched across (anatomy.LID_STRETCH), and a sphere's white would leav
 fissure's corners empty (they showed as dark wedges)."""
 
 
-def _sclera_widening(direction: np.ndarray) -> np.ndarray:
+def _sclera_widening(direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Factor on x of sclera points in unit `direction`s from the eye centre: 1 round the
-    iris (which the white must not cover, even turned a little), SCLERA_REACH at the side."""
-    side = ex.smoothstep(np.sin(IRIS_ANGLE + 0.15), 1.0, np.abs(direction[:, 0]))
-    return 1.0 + (SCLERA_REACH - 1.0) * side
+    iris (which the white must not cover, even turned a little), SCLERA_REACH at the side;
+    and how much that spreads the points apart across there (their discs grow by it, or
+    the background shows between them where the widening ramps up)."""
+    start = np.sin(IRIS_ANGLE + 0.15)
+    x = np.abs(direction[:, 0])
+    t = np.clip((x - start) / (1.0 - start), 0.0, 1.0)
+    widen = 1.0 + (SCLERA_REACH - 1.0) * t * t * (3.0 - 2.0 * t)
+    slope = (SCLERA_REACH - 1.0) * 6.0 * t * (1.0 - t) / (1.0 - start)
+    return widen, widen + x * slope
 
 
 def _sclera_albedo(direction: np.ndarray, side: int) -> np.ndarray:
@@ -155,11 +159,11 @@ def _eyeball(
     pupil_dir, pupil_solid = _cap(count // 8, PUPIL_ANGLE, rng)
 
     # The eye sits in its socket: ambient light reaches it partly (occlusion 0.85).
-    widen = _sclera_widening(sclera_dir)
+    widen, spread = _sclera_widening(sclera_dir)
     sclera = discs(
         centre + r * sclera_dir * np.column_stack([widen, np.ones((len(widen), 2))]),
         sclera_dir,
-        0.6 * np.sqrt(sclera_area * widen),
+        0.6 * np.sqrt(sclera_area) * spread,
         shade(_sclera_albedo(sclera_dir, side), sclera_dir, occlusion=0.85, wrap=0.5),
     )
     radial = iris_dir - VIEW

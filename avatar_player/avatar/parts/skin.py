@@ -7,7 +7,7 @@ import numpy as np
 
 from avatar_player.avatar import articulation as art
 from avatar_player.avatar import expressions as ex
-from avatar_player.avatar.anatomy import HEAD_CENTRE, Anatomy
+from avatar_player.avatar.anatomy import HEAD_CENTRE, LID_SPAN, Anatomy
 from avatar_player.avatar.expression_shapes import expression_deltas
 from avatar_player.avatar.lighting import shade, soft_shadow, thinness
 from avatar_player.avatar.parts.part import Part
@@ -36,6 +36,9 @@ GAP_GRID = 1.0
 GAP_CELLS = 0.7
 """A gap is a point with no head-ray sample facing the front within about this many of
 their spacings (samples seen edge-on from the front do not cover it)."""
+FISSURE_REACH = 1.35
+"""Horizontal angle (radians, on the lid shell) within which the socket's rim discs are
+kept off the open eye: the eye's corners (eyes.CORNER, 1.25) and a margin."""
 GRAZING = 0.1
 """Least cosine between a head ray and the skin it hits that sizes a sample's disc (its
 footprint grows as one over the cosine): at 0.25 the discs where rays graze the folds
@@ -282,9 +285,11 @@ def build_skin(
     gaps = [_gap_samples(a, sdf, p, n, area, view=view) for view in GAP_VIEWS]
     p, n, area = (np.concatenate(parts) for parts in zip((p, n, area), *gaps, strict=True))
 
+    # The lid shell is left to the eyelids where they cover it; past their span it is skin.
     keep = p[:, 1] > NECK_BOTTOM + 0.02
     for side in (1, -1):
-        keep &= a.lid_distance(p, side) > a.lid_radius + LID_CLEARANCE
+        off_the_shell = a.lid_distance(p, side) > a.lid_radius + LID_CLEARANCE
+        keep &= off_the_shell | (a.lid_azimuth(p, side) > LID_SPAN)
     p, n, area = p[keep], n[keep], area[keep]
 
     lips = lip_weight(a, p)
@@ -302,10 +307,14 @@ def build_skin(
     jaw = ex.jaw_mask(a, p)
     stretch = ex.jaw_stretch(a, p)
     head_weight = ex.smoothstep(-0.19, -0.075, p[:, 1])
-    # Discs at the socket's rim stay no larger than their distance from the lid shell,
-    # so they close the seam without spilling over the open eye.
+    # Discs at the socket's rim beside the open eye stay no larger than their distance
+    # from the lid shell, so they close the seam without spilling over the eye; past the
+    # eye's corners (nothing to spill over) they keep their size, or the background showed
+    # through along the shell's outer edge.
     rim = np.min([a.lid_distance(p, side) for side in (1, -1)], axis=0)
-    sigma = np.minimum(0.6 * np.sqrt(area), rim - a.lid_radius) * stretch
+    beside = np.max([a.lid_azimuth(p, side) < FISSURE_REACH for side in (1, -1)], axis=0)
+    limit = np.where(beside, rim - a.lid_radius, np.inf)
+    sigma = np.minimum(0.6 * np.sqrt(area), limit) * stretch
     splats = discs(p, n, sigma, colour, head_weight=head_weight)
     deltas = {
         "jaw_open": ex.follow(jaw, ex.JAW_DROP),
