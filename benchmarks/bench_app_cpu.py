@@ -31,8 +31,8 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
 
+from bench_server import cpu_seconds  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from avatar_player.bundled import CLIPS_DIR  # noqa: E402
@@ -75,12 +75,12 @@ class Meter:
             self._last_frame = now
 
     def start(self) -> None:
-        self._cpu, self._server_cpu = _cpu_s(), _process_cpu_s(self._server_pid)
+        self._cpu, self._server_cpu = _cpu_s(), cpu_seconds(self._server_pid)
         self._wall, self._counting, self._last_frame = time.perf_counter(), True, None
 
     def stop(self) -> None:
         self.cpu_s += _cpu_s() - self._cpu
-        self.server_cpu_s += _process_cpu_s(self._server_pid) - self._server_cpu
+        self.server_cpu_s += cpu_seconds(self._server_pid) - self._server_cpu
         self.wall_s += time.perf_counter() - self._wall
         self._counting = False
 
@@ -98,12 +98,6 @@ class Meter:
 def _cpu_s() -> float:
     times = os.times()
     return times.user + times.system
-
-
-def _process_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of process `pid` (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def until(condition: Callable[[], bool]) -> None:

@@ -80,14 +80,17 @@ class Anatomy:
     def lid_distance(self, p: np.ndarray, side: int) -> np.ndarray:
         """How far points `p` (n, 3) lie from the eye centre in lid radii (1: on the shell),
         times lid_radius (metres on the sphere, a little more across)."""
-        unit = (p - self.eye_centre(side)) / self.lid_radii
-        return self.lid_radius * np.linalg.norm(unit, axis=1)
+        return self.lid_radius * np.linalg.norm(self._in_lid_radii(p, side), axis=1)
 
     def lid_azimuth(self, p: np.ndarray, side: int) -> np.ndarray:
         """Horizontal angle (radians, unsigned) of points `p` (n, 3) from the eye's axis,
         on the eyelid shell's terms (0 in front, eyes.CORNER at the fissure's corners)."""
-        unit = (p - self.eye_centre(side)) / self.lid_radii
+        unit = self._in_lid_radii(p, side)
         return np.abs(np.arctan2(unit[:, 0], unit[:, 2]))
+
+    def _in_lid_radii(self, p: np.ndarray, side: int) -> np.ndarray:
+        """Points `p` (n, 3) from the eye centre, each axis in the lid shell's semi-axes."""
+        return (p - self.eye_centre(side)) / self.lid_radii
 
     def lid_normal(self, p: np.ndarray, side: int) -> np.ndarray:
         """Outward unit normals of the eyelid shell at its points `p` (n, 3)."""
