@@ -64,6 +64,12 @@ LID_CLEARANCE = 4e-4
 2e-4 above it); the socket's rim further out stays skin, so no gap opens at the seam."""
 CREASE_DARKENING = np.array([0.3, 0.45, 0.45])
 """Albedo darkening (per channel) along the line between the lips."""
+CHEEK_BLEND = 0.022
+"""Smooth-union radius (metres) joining the cheekbones, cheeks, malar pads, chin and mouth
+mound to the head: at 0.014 (the brow ridge's) each stood out as a ball with a crease
+around it (puffy, lumpy cheeks and jowls in every contact sheet); at 0.03 the face grew
+wide. With the mouth mound left at 0.014 a crease ringed the mouth, and grazing head rays
+left slits in it beside the corners (557 background pixels in a corner close-up)."""
 PATCH_OVERLAP = 0.004
 """Width (metres) of the mouth rectangle's border sampled by both ray sets."""
 
@@ -90,10 +96,9 @@ def skin_sdf(a: Anatomy) -> Sdf:
     head = smooth_union(
         0.012, skull, vertical_cylinder((0.0, -0.022), a.neck_radii, (NECK_BOTTOM, -0.02))
     )
-    features = smooth_union(
-        0.014,
+    cheeks = smooth_union(
+        CHEEK_BLEND,
         head,
-        ellipsoid((0.0, 0.022, 0.064), (0.05 * w, 0.012, 0.026)),
         *pair((0.044 * w, -0.02, 0.042), (0.02, 0.013, 0.02)),
         # Soft tissue of the cheeks (buccal fat, masseter) below the cheekbones: a full
         # line from cheekbone to jaw instead of a hollow.
@@ -106,6 +111,7 @@ def skin_sdf(a: Anatomy) -> Sdf:
         ellipsoid((0.0, a.chin_y + 0.015, 0.066), (0.022 * jw, 0.016, 0.015)),
         ellipsoid((0.0, my + 0.006, 0.06), (0.03, 0.028, 0.026)),
     )
+    features = smooth_union(0.014, cheeks, ellipsoid((0.0, 0.022, 0.064), (0.05 * w, 0.012, 0.026)))
     nose = smooth_union(
         0.008,
         features,
@@ -136,7 +142,9 @@ def skin_sdf(a: Anatomy) -> Sdf:
         0.0012,
         sockets,
         *pair((0.083 * w, -0.011, -0.004), (0.0043, 0.0135, 0.009)),
-        ellipsoid((0.0, my, mz + 0.001), (1.02 * hw, 0.0008, 0.0025)),
+        # The line between the lips: a slit 2 mm deep (at 2.5 mm the teeth glinted
+        # through it with the mouth closed).
+        ellipsoid((0.0, my, mz + 0.001), (1.02 * hw, 0.0008, 0.002)),
     )
 
 
