@@ -173,6 +173,7 @@ class AvatarRenderer:
         uniforms.scalar("u_focal_px", self.camera.focal_pixels(draw_w, draw_h))
         uniforms.scalar("u_min_sigma_px", MIN_SIGMA_PX)
         uniforms.scalar("u_extent", tier.extent)
+        uniforms.scalar("u_coverage", tier.coverage)
         uniforms.sampler("u_geometry", 0)
         uniforms.sampler("u_colour", 1)
         self._geometry.bind(0)

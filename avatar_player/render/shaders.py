@@ -58,13 +58,14 @@ void main() {
 FRAGMENT = """
 #version 330 core
 uniform float u_extent;
+uniform float u_coverage;  // the Gaussian's gain before clamping to 1 (the tier's)
 in vec2 v_offset;
 flat in vec4 v_colour;
 out vec4 o_colour;
 
 void main() {
     float r2 = dot(v_offset, v_offset);
-    float alpha = v_colour.a * exp(-0.5 * r2);
+    float alpha = v_colour.a * min(u_coverage * exp(-0.5 * r2), 1.0);
     if (r2 > u_extent * u_extent || alpha < 1.0 / 255.0) discard;
     o_colour = vec4(v_colour.rgb * alpha, alpha);
 }
