@@ -49,10 +49,10 @@ showed as scales on the nose)."""
 REDUCED_COVERAGE = 1.3
 """Gain of the reduced tiers' Gaussian before its alpha is clamped to 1: the merged discs
 of a thinned surface, cut at REDUCED_EXTENT, left 22-24 % of the face's pixels more than
-5 % see-through (the full tier: 9 %, spread thinly; now 1.1-1.3 %), so the back of the head
-showed through in a mesh of darker cells (an orange-peel skin). At 1.3 the skin is smooth and edges are sharper (edge
-energy ratio 0.71 -> 0.85 next to the full tier, SSIM 0.944 -> 0.941, same fragments);
-at 1.6 each disc reads as a flat coin with an edge."""
+5 % see-through (the full tier: 9 %, spread thinly; now 1.1-1.3 %), so the back of the
+head showed through in a mesh of darker cells (an orange-peel skin). At 1.3 the skin is
+smooth and edges are sharper (edge energy ratio 0.71 -> 0.85 next to the full tier, SSIM
+0.944 -> 0.941, same fragments); at 1.6 each disc reads as a flat coin with an edge."""
 
 
 @dataclass(frozen=True)
