@@ -58,6 +58,10 @@ acoustic place cues are a bilabial's), or another consonant at a closure."""
 OPEN_LABIALS = frozenset({"W", "F", "V"})
 VETO_SCORE = -2.0
 """A recognized bilabial at a closure whose acoustic cues score this or less is an N."""
+NASAL_VETO_SCORE = -1.0
+"""The same for an M heard (and no B or P) at a murmur: the murmur's F2 tells /m/ from /n/
+(Piper's /n/ in "Nine tiny kittens ate dinner tonight." was heard as M three times, each
+scoring -1); a voice bar's F2 does not (the B of "bamboo" scores -1 too)."""
 CLOSURE_SCORE = 1.0
 """A closure scoring at least this is shown as a bilabial."""
 OPEN_VOWEL = "AH"
@@ -267,9 +271,10 @@ def relabel(
         a, b = max(closure.start - first, 0), max(min(closure.end - first, len(out)), 0)
         if closure.score >= CLOSURE_SCORE:
             out[a:b] = ["M" if closure.voiced else "P"] * (b - a)
-        elif closure.acoustic <= VETO_SCORE:
-            lo = max(a - RECOGNIZER_MARGIN, 0)
-            hi = min(b + RECOGNIZER_MARGIN, len(out))
+            continue
+        lo, hi = max(a - RECOGNIZER_MARGIN, 0), min(b + RECOGNIZER_MARGIN, len(out))
+        nasal = closure.voiced and BILABIALS.intersection(out[lo:hi]) == {"M"}
+        if closure.acoustic <= (NASAL_VETO_SCORE if nasal else VETO_SCORE):
             out[lo:hi] = ["N" if label in BILABIALS else label for label in out[lo:hi]]
     return out
 
