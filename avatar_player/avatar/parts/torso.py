@@ -47,6 +47,12 @@ COLLAR_ARC = np.radians(75.0)
 NECKLINE_SIDE, NECKLINE_FRONT = 0.04, -0.012
 """The neckline's height above the sternum at the sides and back (where the shoulders
 meet the neck) and at the bottom of its scoop in front."""
+SHOULDER_DROP = 0.05
+"""How far the shoulder's edge lies below the sternum's top: the trapezius slopes about 22
+degrees from the neck. The deltoid and upper arm are 42-44 mm round and join the chest with
+a 40 mm blend; with 30 mm of drop (15 degrees), 50 mm deltoids and a 45 mm blend the
+shoulders stood up as round balls (a puffy T-shirt). Biacromial / head breadth went from
+2.52-2.70 to 2.41-2.62 (norms: tests/test_avatar_proportions.py)."""
 FOLDS = (
     ((0.88, -0.1), (0.58, -0.3), 0.0022),
     ((0.62, -0.15), (0.44, -0.32), 0.0016),
@@ -60,17 +66,18 @@ stop short of the middle (mirrored folds meeting there would read as an X)."""
 def torso_sdf(a: Anatomy) -> Sdf:
     """Shoulders sloping down from the neck's base, the chest and the base of the neck."""
     s, top = a.shoulder_width, a.sternum_y
+    acromion = top - SHOULDER_DROP
     sides = [
         shape
         for side in (1.0, -1.0)
         for shape in (
             capsule(
                 (side * 0.035, top + 0.008, -0.035),
-                (side * (s - 0.01), top - 0.03, -0.022),
-                (0.035, 0.05),
+                (side * (s - 0.01), acromion, -0.022),
+                (0.035, 0.042),
             ),
             capsule(
-                (side * (s - 0.01), top - 0.03, -0.022), (side * s, top - 0.3, -0.03), (0.05, 0.042)
+                (side * (s - 0.01), acromion, -0.022), (side * s, top - 0.3, -0.03), (0.044, 0.039)
             ),
         )
     ]
@@ -78,7 +85,7 @@ def torso_sdf(a: Anatomy) -> Sdf:
         (0.0, NECK_Z), (a.neck_radii[0] + 0.003, a.neck_radii[1] + 0.003), (top - 0.1, top + 0.04)
     )
     return smooth_union(
-        0.045, ellipsoid((0.0, top - 0.165, -0.012), (0.9 * s, 0.175, 0.1)), *sides, neck
+        0.04, ellipsoid((0.0, top - 0.165, -0.012), (0.9 * s, 0.175, 0.1)), *sides, neck
     )
 
 
