@@ -293,12 +293,14 @@ def build_skin(
     gaps = [_gap_samples(a, sdf, p, n, area, view=view) for view in GAP_VIEWS]
     p, n, area = (np.concatenate(parts) for parts in zip((p, n, area), *gaps, strict=True))
 
+    # Each point's distance from either eye's lid shell and angle round it, (2, n).
+    lid_distance = np.array([a.lid_distance(p, side) for side in (1, -1)])
+    lid_azimuth = np.array([a.lid_azimuth(p, side) for side in (1, -1)])
     # The lid shell is left to the eyelids where they cover it; past their span it is skin.
-    keep = p[:, 1] > NECK_BOTTOM + 0.02
-    for side in (1, -1):
-        off_the_shell = a.lid_distance(p, side) > a.lid_radius + LID_CLEARANCE
-        keep &= off_the_shell | (a.lid_azimuth(p, side) > LID_SPAN)
+    left_to_skin = (lid_distance > a.lid_radius + LID_CLEARANCE) | (lid_azimuth > LID_SPAN)
+    keep = (p[:, 1] > NECK_BOTTOM + 0.02) & np.all(left_to_skin, axis=0)
     p, n, area = p[keep], n[keep], area[keep]
+    lid_distance, lid_azimuth = lid_distance[:, keep], lid_azimuth[:, keep]
 
     lips = lip_weight(a, p)
     # Half the ambient occlusion on the lips: a line between them, not a gap.
@@ -319,9 +321,8 @@ def build_skin(
     # from the lid shell, so they close the seam without spilling over the eye; past the
     # eye's corners (nothing to spill over) they keep their size, or the background showed
     # through along the shell's outer edge.
-    rim = np.min([a.lid_distance(p, side) for side in (1, -1)], axis=0)
-    beside = np.max([a.lid_azimuth(p, side) < FISSURE_REACH for side in (1, -1)], axis=0)
-    limit = np.where(beside, rim - a.lid_radius, np.inf)
+    beside = np.any(lid_azimuth < FISSURE_REACH, axis=0)
+    limit = np.where(beside, lid_distance.min(axis=0) - a.lid_radius, np.inf)
     sigma = np.minimum(0.6 * np.sqrt(area), limit) * stretch
     splats = discs(p, n, sigma, colour, head_weight=head_weight)
     deltas = {
