@@ -22,6 +22,7 @@ import pytest
 import soundfile as sf
 from yarl import URL
 
+from avatar_player.avatar.model import Avatar
 from avatar_player.client import MotionSession, open_session
 from avatar_player.models.player_session import PlayerSession, SessionOptions
 from avatar_player.protocol.client import AnimationReceived
@@ -39,6 +40,21 @@ SHARED = ROOT.parent / "shared"
 APP_ID = "demo-app"
 API_KEY = "demo-key"
 AVATAR_ID = "demo-avatar"
+
+
+FACE_DEPTH = 0.03
+"""Splats behind this z (the back of the head) are left out by `front_of`: what shows
+through the face is the background."""
+
+
+def front_of(avatar: Avatar, parts: tuple[str, ...]) -> Avatar:
+    """`avatar` with every splat but the front (z >= FACE_DEPTH) of `parts` transparent."""
+    spans = avatar.part_ranges()
+    opacity = np.zeros(avatar.info.splat_count)
+    for part in parts:
+        opacity[spans[part]] = avatar.splats.opacity[spans[part]]
+    opacity[avatar.splats.centre[:, 2] < FACE_DEPTH] = 0.0
+    return Avatar(avatar.info, replace(avatar.splats, opacity=opacity), avatar.blendshapes)
 
 
 def offscreen_context(width: int, height: int) -> OffscreenContext:

@@ -7,11 +7,9 @@ outer edge, past the lids, no skin covered the shell (a dark arc, 468-1354 pixel
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
-from conftest import offscreen_context
+from conftest import front_of, offscreen_context
 
 from avatar_player.avatar.library import BUNDLED, AvatarSpec, load_avatar
 from avatar_player.avatar.model import Avatar
@@ -23,9 +21,6 @@ from avatar_player.render.tiers import Tier
 SIZE = (450, 300)
 TIER = Tier("close-up", None, 1.0)
 MAGENTA = (1.0, 0.0, 1.0)
-FACE_DEPTH = 0.03
-"""Splats behind this z (the back of the head) are left out: what shows through the face
-is the background."""
 MAX_SEEN_THROUGH = 300
 """Pixels per close-up with the background's tint (every avatar has 0-220 now)."""
 
@@ -35,18 +30,6 @@ def context():
     ctx = offscreen_context(*SIZE)
     yield ctx
     ctx.close()
-
-
-def only(avatar: Avatar, parts: tuple[str, ...]) -> Avatar:
-    """`avatar` with every splat but the front of `parts` transparent."""
-    spans = avatar.part_ranges()
-    opacity = np.zeros(avatar.info.splat_count)
-    for part in parts:
-        opacity[spans[part]] = avatar.splats.opacity[spans[part]]
-    opacity[avatar.splats.centre[:, 2] < FACE_DEPTH] = 0.0
-    return Avatar(
-        avatar.info, dataclasses.replace(avatar.splats, opacity=opacity), avatar.blendshapes
-    )
 
 
 def seen_through(context, avatar: Avatar, camera: Camera, **channels: float) -> int:
@@ -63,7 +46,7 @@ def seen_through(context, avatar: Avatar, camera: Camera, **channels: float) -> 
 @pytest.mark.parametrize("spec", BUNDLED, ids=lambda spec: spec.avatar_id)
 def test_no_background_shows_through_the_mouth_corners(context, spec: AvatarSpec) -> None:
     avatar = load_avatar(spec.avatar_id)
-    face = only(avatar, ("skin", "lips"))
+    face = front_of(avatar, ("skin", "lips"))
     for side in (-1, 1):
         corner = avatar.landmark("mouth") + np.array([side * 0.02, 0.004, 0.0])
         camera = Camera(tuple(corner), frame_height=0.016, frame_width=0.024)
@@ -74,7 +57,7 @@ def test_no_background_shows_through_the_mouth_corners(context, spec: AvatarSpec
 @pytest.mark.parametrize("spec", BUNDLED, ids=lambda spec: spec.avatar_id)
 def test_no_background_shows_through_round_the_eyes(context, spec: AvatarSpec) -> None:
     avatar = load_avatar(spec.avatar_id)
-    face = only(avatar, ("skin", "eyelids", "eyes", "brows"))
+    face = front_of(avatar, ("skin", "eyelids", "eyes", "brows"))
     for eye in ("eye_left", "eye_right"):
         camera = Camera(tuple(avatar.landmark(eye)), frame_height=0.03, frame_width=0.044)
         for blink in (0.0, 1.0):

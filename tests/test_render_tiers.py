@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import offscreen_context
+from conftest import front_of, offscreen_context
 
 from avatar_player.avatar import lod
 from avatar_player.avatar.library import avatar_ids, load_avatar
@@ -113,15 +113,6 @@ def test_culling_does_not_change_the_picture(context, avatar_id):
         assert differs.mean() < 0.008, name
 
 
-def front_skin(avatar: Avatar) -> Avatar:
-    """`avatar` with only the skin in front of the ears opaque (the face's own surface)."""
-    skin = avatar.part_ranges()["skin"]
-    opacity = np.zeros(avatar.info.splat_count)
-    opacity[skin] = avatar.splats.opacity[skin]
-    opacity[avatar.splats.centre[:, 2] < 0.03] = 0.0
-    return Avatar(avatar.info, replace(avatar.splats, opacity=opacity), avatar.blendshapes)
-
-
 def coverage(context, avatar: Avatar, tier: Tier | str) -> np.ndarray:
     """Alpha per pixel of `avatar` drawn at rest (from renders over black and white)."""
     shots = []
@@ -139,8 +130,8 @@ def coverage(context, avatar: Avatar, tier: Tier | str) -> np.ndarray:
 def test_software_tier_covers_the_face(context, avatar_id):
     bundled = load_avatar(avatar_id)
     tier = TIERS[SOFTWARE_TIER]
-    thinned = front_skin(lod.reduce(bundled, part_counts(bundled, tier.budget)))
-    face = coverage(context, front_skin(bundled), "full") > 0.5
+    thinned = front_of(lod.reduce(bundled, part_counts(bundled, tier.budget)), ("skin",))
+    face = coverage(context, front_of(bundled, ("skin",)), "full") > 0.5
 
     def see_through(gain: float) -> float:
         """Share of the face's pixels more than 5 % see-through."""
