@@ -236,6 +236,19 @@ def test_null_sink_runs_at_real_time_never_ahead() -> None:
     assert [p for _, p in samples] == sorted(p for _, p in samples)
 
 
+def test_the_clock_plays_on_through_what_was_rendered_when_the_next_block_is_late() -> None:
+    """A renderer that comes late (a loaded machine) does not stop the clock while the DAC
+    still has rendered audio to play; the clock never runs past what was rendered."""
+    sink = PacedNullSink(RATE, latency_s=0.04, block_s=0.02)  # not started: we are its renderer
+    sink.enqueue(ramp(RATE))
+    block = np.zeros(320, dtype=np.int16)
+    sink._render(block, time.monotonic() - 0.05)  # the next block is 30 ms overdue
+    # the DAC was 640 frames before the block 50 ms (800 frames) ago: it plays frame 160 now
+    assert sink.position() == pytest.approx(160, abs=16)
+    sink._render(block, time.monotonic() - 0.5)  # long overdue: the DAC ran out of audio
+    assert sink.position() == 640
+
+
 def test_null_sink_pause_and_close_join_thread() -> None:
     sink = PacedNullSink(RATE, latency_s=0.0, block_s=0.01)
     sink.enqueue(np.zeros(RATE, dtype=np.int16))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from dataclasses import dataclass
@@ -137,7 +138,9 @@ class SoundDeviceSink(BufferedSink):
         if self._supervisor is not None:
             self._supervisor.join()
         if self._failed_over:
-            # A hung device can block Pa_CloseStream forever: never wait for a dead stream.
+            # A hung device can block Pa_CloseStream, and at exit sounddevice's Pa_Terminate,
+            # forever: never wait for a dead stream, now or at exit (the OS reclaims it).
+            atexit.unregister(self._sd._exit_handler)
             closer = threading.Thread(
                 target=self._close_stream, name="SoundDeviceSink-close", daemon=True
             )

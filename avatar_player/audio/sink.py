@@ -106,6 +106,7 @@ class BufferedSink(ABC):
         self._dac_frame = 0  # stream frame at the DAC at _dac_time (negative at start)
         self._dac_time = 0.0
         self._max_extrapolation = 0  # frames the DAC may be assumed to move past _dac_frame
+        self._next_due = 0.0  # when the block after the last clocked one is due
         self._position = 0
         self._volume = 1.0
         self._paused = False
@@ -230,7 +231,7 @@ class BufferedSink(ABC):
         """Monotonic time at which the next rendered block continues the DAC timeline of
         the last clocked `_render` without a jump (another renderer taking over)."""
         with self._lock:
-            return self._dac_time + self._max_extrapolation / self.sample_rate
+            return self._next_due
 
     def _played_at(self, frame: int) -> int:
         """Audio samples before stream frame `frame` (caller holds the lock)."""
@@ -245,9 +246,11 @@ class BufferedSink(ABC):
         """Fill `out` (1-D int16) with queued audio, then silence.
 
         `clock` is the monotonic time at which the DAC is `latency_s` before the
-        block's first frame; the DAC is then assumed to move in real time for at
-        most one block. `clock=None` means no wall clock: once rendered, the
-        whole block is `latency_s` past the DAC (manual clock).
+        block's first frame; the DAC is then assumed to move in real time through
+        everything rendered (the latency and this block), so that a renderer
+        that comes late does not stop the clock while the DAC plays on.
+        `clock=None` means no wall clock: once rendered, the whole block is
+        `latency_s` past the DAC (manual clock).
         """
         n = out.shape[0]
         latency = round(self._latency_s * self.sample_rate)
@@ -275,7 +278,8 @@ class BufferedSink(ABC):
             else:
                 self._dac_frame = first - latency
                 self._dac_time = clock
-                self._max_extrapolation = n
+                self._max_extrapolation = latency + n
+                self._next_due = clock + n / self.sample_rate
             while len(self._blocks) > 1 and self._blocks[1].first_frame <= self._dac_frame:
                 self._blocks.popleft()
         out[filled:] = 0
