@@ -74,7 +74,8 @@ def test_target_keeps_its_property_on_seeds_and_mutations(target: str) -> None:
 @pytest.mark.skipif(importlib.util.find_spec("atheris") is None, reason="atheris not installed")
 def test_targets_run_under_atheris(tmp_path: Path) -> None:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": path}
+    # libFuzzer ends the process without Python's atexit: scratch files go to tmp_path
+    env = {**os.environ, "PYTHONPATH": path, "TMPDIR": str(tmp_path)}
     runs = {}
     for target in TARGETS:
         work = tmp_path / target
