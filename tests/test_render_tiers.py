@@ -25,6 +25,7 @@ from avatar_player.render.tiers import (
     REDUCED_COVERAGE,
     SOFTWARE_TIER,
     TIERS,
+    WHOLE_PARTS,
     Tier,
     part_counts,
 )
@@ -73,6 +74,7 @@ def test_part_counts_fill_the_budget_floors_first(avatar, tier):
     floors = {name: min(parts[name], FLOORS[name]) for name in FLOORS if name in parts}
     for name, count in counts.items():
         assert 1 <= count <= parts[name], name
+    assert all(counts[name] == parts[name] for name in WHOLE_PARTS if name in parts)
     if sum(floors.values()) <= FLOOR_SHARE * budget:
         assert all(counts[name] == floor for name, floor in floors.items())
     else:  # the floors shrink alike to FLOOR_SHARE of the budget
