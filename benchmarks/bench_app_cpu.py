@@ -4,7 +4,8 @@ audio clock instead of a sound card) at the window's default size, idle and spea
 The window is the real one (avatar_player.ui.app.open_window, as `python main.py` opens
 it) at its automatic quality tier. Figures are CPU seconds (all threads: os.times for the
 app, /proc/PID/stat for its Motion Server child process) per wall second, so 1.00 is one
-core, and the frames the avatar view presented per second. Speaking plays the bundled clip CLIP
+core, and the frames the avatar view presented per second (idle, a frame that would look
+the same as the last one is not drawn: fewer frames than the target, at no loss). Speaking plays the bundled clip CLIP
 (through the embedded server, as the Play button does) until MIN_SPEAKING_S seconds of
 speech were measured. The Timeline dock is shown at the default size (the avatar view is
 then about 630x620); --hide-timeline hides it, as View > Timeline does (about 980x640).

@@ -154,6 +154,25 @@ def test_software_renderer_gets_the_low_tier_and_events_fire(context, avatar, tm
     renderer.release()
 
 
+def test_a_frame_that_would_look_the_same_is_told_apart_from_one_that_moves(context, avatar):
+    """`moves`: the same pose, or one that moves no splat a quarter of a pixel, would look
+    like the last frame drawn; a visible change, another size or camera would not."""
+    renderer = AvatarRenderer(avatar, tier="low", idle=False)
+    renderer.initialize()
+    renderer.resize(WIDTH, HEIGHT)
+    assert renderer.moves(neutral_vector(), 0.0), "nothing drawn yet"
+    renderer.render(neutral_vector(), 0.0, context.framebuffer.id)
+    assert not renderer.moves(neutral_vector(), 7.0)
+    assert not renderer.moves(pose(jaw_open=0.001), 0.0)
+    assert renderer.moves(pose(jaw_open=0.3), 0.0)
+    renderer.camera = Camera.face()
+    assert renderer.moves(neutral_vector(), 0.0)
+    renderer.camera = Camera.bust()
+    renderer.resize(WIDTH // 2, HEIGHT // 2)
+    assert renderer.moves(neutral_vector(), 0.0)
+    renderer.release()
+
+
 def test_resize_renders_the_whole_target(context, avatar):
     renderer = AvatarRenderer(avatar, tier="low", idle=False)
     renderer.initialize()

@@ -97,6 +97,18 @@ def test_fps_counter_reports_about_once_a_second():
     assert all(r.interval_s == pytest.approx(1.0, abs=0.051) for r in reports)
 
 
+def test_fps_counter_counts_the_frames_that_repeated_the_last_picture():
+    now = [0.0]
+    reports: list[FpsReport] = []
+    counter = FpsCounter(16.0, reports.append, clock=lambda: now[0])
+    for frame in range(33):  # 2 s at 16 fps, every fourth frame drawn
+        counter.tick(unchanged=frame % 4 != 0)
+        now[0] += 1 / 16
+    assert [r.frames for r in reports] == [16, 16]
+    assert [r.unchanged for r in reports] == [12, 12]
+    assert all(r.dropped_frames == 0 for r in reports)
+
+
 def test_png_round_trip(tmp_path):
     rng = np.random.default_rng(0)
     image = rng.integers(0, 256, (9, 13, 4), dtype=np.uint8)

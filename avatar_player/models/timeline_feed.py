@@ -78,6 +78,12 @@ class TimelineFeed:
         self._posed = (self.now(), pose)
         return pose
 
+    def peek_pose(self) -> np.ndarray:
+        """The pose `pose()` would give now, without taking a frame."""
+        if self.session.playback is None:
+            return neutral_vector()
+        return self.session.peek_pose()
+
     def presented(self) -> float | None:
         """The view presented the last `pose()`: report it to the session and record it;
         its A/V offset (ms) if it showed motion."""

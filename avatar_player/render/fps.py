@@ -15,6 +15,9 @@ class FpsReport:
     actual_fps: float
     frames: int
     interval_s: float
+    unchanged: int = 0
+    """Frames of `frames` that repeated the last picture drawn (it would have looked the
+    same: an idle view skips drawing them)."""
 
     @property
     def dropped_frames(self) -> int:
@@ -23,7 +26,8 @@ class FpsReport:
 
 
 class FpsCounter:
-    """Call `tick()` once per rendered frame; `report` gets an FpsReport every `period_s`."""
+    """Call `tick()` once per frame (`unchanged`: the last picture stood for it); `report`
+    gets an FpsReport every `period_s`."""
 
     def __init__(
         self,
@@ -39,20 +43,24 @@ class FpsCounter:
         self._clock = clock
         self._start: float | None = None
         self._frames = 0
+        self._unchanged = 0
 
-    def tick(self) -> None:
+    def tick(self, *, unchanged: bool = False) -> None:
         now = self._clock()
         if self._start is None:
             self._start = now
             return
         self._frames += 1
+        self._unchanged += unchanged
         elapsed = now - self._start
         if elapsed >= self._period:
+            frames = self._frames
             self._report(
-                FpsReport(self.expected_fps, self._frames / elapsed, self._frames, elapsed)
+                FpsReport(self.expected_fps, frames / elapsed, frames, elapsed, self._unchanged)
             )
-            self._start, self._frames = now, 0
+            self.reset()
+            self._start = now
 
     def reset(self) -> None:
         """Forget the current interval (e.g. after a pause)."""
-        self._start, self._frames = None, 0
+        self._start, self._frames, self._unchanged = None, 0, 0

@@ -18,7 +18,7 @@ from avatar_player.avatar.model import Avatar
 from avatar_player.render import gl
 from avatar_player.render.camera import Camera
 from avatar_player.render.culling import cullable, facing_splats
-from avatar_player.render.deform import Deformer
+from avatar_player.render.deform import Deformer, Geometry
 from avatar_player.render.depth import back_to_front
 from avatar_player.render.fps import FpsCounter, FpsReport
 from avatar_player.render.idle import IdleMotion
@@ -30,6 +30,20 @@ from avatar_player.render.tiers import Tier, choose_tier, part_counts
 BACKGROUND = (0.16, 0.17, 0.2)
 MIN_SIGMA_PX = 0.5
 """Discs smaller than this (internal pixels) grow to it and fade: no sparkle when small."""
+UNCHANGED_PX = 0.25
+"""A frame in which no splat centre would move this far on screen (output pixels) from the
+last frame drawn looks the same as that frame (`moves`)."""
+
+
+@dataclass
+class _Shown:
+    """What the last frame drew: the splat centres, seen by `camera` at `size` (pixels of
+    the centres computed when first needed)."""
+
+    camera: Camera
+    size: tuple[int, int]
+    centres: np.ndarray
+    pixels: np.ndarray | None = None
 
 
 @dataclass
@@ -75,6 +89,7 @@ class AvatarRenderer:
         self._internal: gl.Framebuffer | None = None
         self._init_started = 0.0
         self._first_frame_pending = True
+        self._shown: _Shown | None = None
 
     # -- setup ---------------------------------------------------------------------------
 
@@ -100,6 +115,7 @@ class AvatarRenderer:
         self._index = gl.SplatOrder(count)
         self._internal = None
         self._first_frame_pending = True
+        self._shown = None
         self.resize(*self._size)
 
     def resize(self, width: int, height: int) -> None:
@@ -149,9 +165,8 @@ class AvatarRenderer:
         """Draw the avatar in motion vector `pose` at time `t` (seconds, for the idle layer)
         into `framebuffer` (0: the default one), covering its whole output size."""
         tier = self._require_tier()
-        if self._idle is not None:
-            pose = self._idle.apply(pose, t)
-        geometry = self._deformer.deform(avatar_pose(pose))
+        geometry = self._deformed(pose, t)
+        self._shown = _Shown(self.camera, self._size, geometry.centre)
         view = self.camera.view()
         self._geometry.upload(geometry.centre, geometry.axis_u, geometry.axis_v)
         if self._cullable is None:
@@ -183,6 +198,25 @@ class AvatarRenderer:
             gl.blit(self._internal, framebuffer, width, height)
         self._after_frame()
 
+    def moves(self, pose: np.ndarray, t: float) -> bool:
+        """Whether a frame of `pose` at time `t` would differ from the last one drawn: some
+        splat centre moves UNCHANGED_PX or more on screen, or the camera or the size
+        changed (always before the first frame)."""
+        self._require_tier()
+        shown = self._shown
+        if shown is None or shown.camera != self.camera or shown.size != self._size:
+            return True
+        if shown.pixels is None:
+            shown.pixels = self.camera.project(shown.centres, *self._size)
+        pixels = self.camera.project(self._deformed(pose, t).centre, *self._size)
+        return bool(np.abs(pixels - shown.pixels).max() >= UNCHANGED_PX)
+
+    def hold(self) -> None:
+        """The last frame drawn stands for this one (`moves` said it would look the same):
+        it counts in the frame-rate report as an unchanged frame."""
+        self._require_tier()
+        self._fps.tick(unchanged=True)
+
     def read_pixels(self, framebuffer: int = 0) -> np.ndarray:
         """The output as (height, width, 4) uint8 RGBA, top row first."""
         return gl.read_pixels(framebuffer, *self._size)
@@ -192,6 +226,12 @@ class AvatarRenderer:
         write_png(path, self.read_pixels(framebuffer))
 
     # -- internals -----------------------------------------------------------------------
+
+    def _deformed(self, pose: np.ndarray, t: float) -> Geometry:
+        """The splats deformed by `pose` with the idle layer at time `t` added."""
+        if self._idle is not None:
+            pose = self._idle.apply(pose, t)
+        return self._deformer.deform(avatar_pose(pose))
 
     def _after_frame(self) -> None:
         if self._first_frame_pending:

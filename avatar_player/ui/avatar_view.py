@@ -9,7 +9,9 @@ default size, 15 fps: 0.33 cores against 0.04 for a QOpenGLWindow).
 A timer asks for frames at the target rate (full while the avatar speaks, low when a
 software rasteriser idles: render/frame_pacing.py); each frame renders the pose the player
 reports for the current audio position, and `frameSwapped` tells the player when the
-frame was presented (for the A/V offset).
+frame was presented (for the A/V offset). While the avatar does not speak, a frame that
+would look the same as the last one (`AvatarRenderer.moves`: the idle layer's slow drift
+between blinks) is not drawn.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ from avatar_player.render.tiers import is_software
 
 
 class AvatarView(QOpenGLWindow):
-    """Renders `avatar` in the pose given by `pose_source()` every frame."""
+    """Renders `avatar` in the pose given by `pose_source()` every frame; `pose_peek()`
+    gives the same pose without taking a frame (to tell whether an idle frame changes)."""
 
     def __init__(
         self,
         avatar: Avatar,
         pose_source: Callable[[], np.ndarray],
+        pose_peek: Callable[[], np.ndarray],
         *,
         on_presented: Callable[[], None],
         on_first_frame: Callable[[float], None],
@@ -48,6 +52,7 @@ class AvatarView(QOpenGLWindow):
         self.tier_name = tier
         self.renderer: AvatarRenderer | None = None
         self._pose_source = pose_source
+        self._pose_peek = pose_peek
         self._events = RenderEvents(first_frame=on_first_frame, fps=on_fps)
         self._started = time.perf_counter()
         self._speaking = False
@@ -55,7 +60,7 @@ class AvatarView(QOpenGLWindow):
         self.frameSwapped.connect(on_presented)
         self._timer = QTimer(self)
         self._timer.setInterval(round(1000 / self._target_fps))
-        self._timer.timeout.connect(self.update)
+        self._timer.timeout.connect(self._frame_due)
         self._timer.start()
 
     def initializeGL(self) -> None:  # noqa: N802
@@ -75,6 +80,15 @@ class AvatarView(QOpenGLWindow):
             return
         t = time.perf_counter() - self._started
         self.renderer.render(self._pose_source(), t, self.defaultFramebufferObject())
+
+    def _frame_due(self) -> None:
+        """Ask for a frame, unless the avatar is idle and it would look like the last."""
+        renderer = self.renderer
+        t = time.perf_counter() - self._started
+        if self._speaking or renderer is None or renderer.moves(self._pose_peek(), t):
+            self.update()
+        else:
+            renderer.hold()
 
     def container(self) -> QWidget:
         """A widget showing this window, to put in a layout."""

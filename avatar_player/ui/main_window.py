@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.view = AvatarView(
             avatar,
             self.timeline_feed.pose,
+            self.timeline_feed.peek_pose,
             on_presented=self.timeline_feed.presented,
             on_first_frame=self._first_frame,
             on_fps=self._frame_rate,

@@ -100,9 +100,12 @@ class StatusPanel(QGroupBox):
             self.buffered.setValue(0)
 
     def show_frame_rate(self, info: FpsReport) -> None:
-        """Actual vs expected fps."""
+        """Actual vs expected fps; how many frames were dropped, and how many repeated the
+        last picture because the idle avatar would have looked the same."""
+        unchanged = f", unchanged {info.unchanged}" if info.unchanged else ""
         self.fps.setText(
-            f"{info.actual_fps:.1f} / {info.expected_fps:.0f} fps  (dropped {info.dropped_frames})"
+            f"{info.actual_fps:.1f} / {info.expected_fps:.0f} fps  "
+            f"(dropped {info.dropped_frames}{unchanged})"
         )
 
     def show_first_frame(self, seconds: float) -> None:
