@@ -5,10 +5,11 @@ The window is the real one (avatar_player.ui.app.open_window, as `python main.py
 it) at its automatic quality tier. Figures are CPU seconds (all threads: os.times for the
 app, /proc/PID/stat for its Motion Server child process) per wall second, so 1.00 is one
 core, and the frames the avatar view presented per second (idle, a frame that would look
-the same as the last one is not drawn: fewer frames than the target, at no loss). Speaking plays the bundled clip CLIP
-(through the embedded server, as the Play button does) until MIN_SPEAKING_S seconds of
-speech were measured. The Timeline dock is shown at the default size (the avatar view is
-then about 630x620); --hide-timeline hides it, as View > Timeline does (about 980x640).
+the same as the last one is not drawn: fewer frames than the target, at no loss).
+Speaking plays the bundled clip CLIP (through the embedded server, as the Play button
+does) until MIN_SPEAKING_S seconds of speech were measured. The Timeline dock is shown at
+the default size (the avatar view is then about 630x620); --hide-timeline hides it, as
+View > Timeline does (about 980x640).
 
     python benchmarks/bench_app_cpu.py [--hide-timeline] [--tier NAME]  # xvfb-run if no DISPLAY
 """
@@ -60,7 +61,8 @@ class Meter:
         self.server_cpu_s = 0.0
         self.wall_s = 0.0
         self.longest_frame_s = 0.0
-        """The longest interval between two presented frames (a visible stall)."""
+        """The longest interval between two presented frames (speaking: a visible stall;
+        idle, frames that would look the same are not drawn, so it is long by design)."""
         self._last_frame: float | None = None
         assert window.session.server is not None and window.session.server.pid is not None
         self._server_pid = window.session.server.pid
@@ -92,7 +94,7 @@ class Meter:
             f"(app {self.cpu_s / self.wall_s:.2f} + server {self.server_cpu_s / self.wall_s:.2f}"
             f"; {total:5.1f} s over {self.wall_s:5.1f} s) "
             f"frames={self.frames / self.wall_s:5.1f} fps (target {target_fps:.0f} fps), "
-            f"longest frame {self.longest_frame_s * 1000:.0f} ms"
+            f"longest gap {self.longest_frame_s * 1000:.0f} ms"
         )
 
 
