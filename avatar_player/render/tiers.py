@@ -70,13 +70,18 @@ class Tier:
     coverage: float = 1.0
 
 
+def _reduced(name: str, budget: int, scale: float) -> Tier:
+    """A tier that thins the avatar to `budget` splats: culled, cut and covered as such."""
+    return Tier(name, budget, scale, cull=True, extent=REDUCED_EXTENT, coverage=REDUCED_COVERAGE)
+
+
 TIERS: dict[str, Tier] = {
     tier.name: tier
     for tier in (
         Tier("full", None, 1.0),
-        Tier("medium", 50_000, 1.0, cull=True, extent=REDUCED_EXTENT, coverage=REDUCED_COVERAGE),
-        Tier("low", 20_000, 1.0, cull=True, extent=REDUCED_EXTENT, coverage=REDUCED_COVERAGE),
-        Tier("minimal", 8_000, 0.5, cull=True, extent=REDUCED_EXTENT, coverage=REDUCED_COVERAGE),
+        _reduced("medium", 50_000, 1.0),
+        _reduced("low", 20_000, 1.0),
+        _reduced("minimal", 8_000, 0.5),
     )
 }
 SOFTWARE_TIER = "low"
