@@ -6,8 +6,9 @@ so its tiers draw a reduced head (avatar/lod.py merges neighbours, so the fill s
 about that of the whole head) at the full output resolution (sharp: no upscaling of a
 half-size frame), skip discs facing away on closed surfaces (render/culling.py) and cut
 each disc at a smaller radius; a real GPU draws the full head. The eyes, lids, lips,
-teeth, brows, neck and collar keep a splat floor in every tier (merged too far, their small
-details go first). Frame times and sharpness per tier: benchmarks/bench_render.py."""
+teeth and brows keep a splat floor in every tier (merged too far, their small details go
+first); the collar and the skin inside the neckline stay whole. Frame times and sharpness
+per tier: benchmarks/bench_render.py."""
 
 from __future__ import annotations
 
