@@ -25,6 +25,7 @@ from avatar_player.motion.closure import (
     BILABIALS,
     CLOSURE_SCORE,
     OPEN_LABIALS,
+    RECOGNIZER_MARGIN,
     VOWELS,
     Closure,
     ClosureTrack,
@@ -127,7 +128,8 @@ def main() -> None:
                 kind = place(reference, closure)
                 total[kind] += 1
                 shown[kind] += closure.score >= CLOSURE_SCORE
-                around = labels[max(closure.start - 2, 0) : closure.end + 2]
+                margin = RECOGNIZER_MARGIN  # the labels the scoring reads as the recognizer's
+                around = labels[max(closure.start - margin, 0) : closure.end + margin]
                 heard[kind] += bool(BILABIALS.intersection(around))
                 for name, cue in CUES.items():
                     values.setdefault((name, kind), []).append(cue(track, closure))
