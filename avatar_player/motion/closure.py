@@ -188,11 +188,25 @@ def find_closures(
         if is_closed and start is None:
             start = offset
         elif not is_closed and start is not None:
-            if offset < closed.size and offset - start <= MAX_CLOSURE_FRAMES:
-                voiced = np.flatnonzero(murmur[start:offset]) + first + start
-                found.append(_scored(track, reading, first + start, first + offset, voiced))
+            # A run the window cuts (at either end) has no known extent: not scored.
+            if start > 0 and offset < closed.size:
+                start = _after_pause(current, start, offset)
+                if start < offset and offset - start <= MAX_CLOSURE_FRAMES:
+                    voiced = np.flatnonzero(murmur[start:offset]) + first + start
+                    found.append(_scored(track, reading, first + start, first + offset, voiced))
             start = None
     return found
+
+
+def _after_pause(level: np.ndarray, start: int, end: int) -> int:
+    """Where the closed run [start, end) of frames at `level` dBFS begins as a consonant:
+    after a pause (the frame before it quieter than speech) the silent frames belong to
+    the pause, and only the audible rest (a murmur, a voice bar, a burst) is the closure;
+    `end` when nothing is left. Between speech, `start`."""
+    if level[start - 1] >= SPEECH_DB:
+        return start
+    audible = np.flatnonzero(level[start:end] > FLOOR_DB)
+    return start + int(audible[0]) if audible.size else end
 
 
 @dataclass(frozen=True)

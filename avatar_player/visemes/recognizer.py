@@ -4,7 +4,8 @@ Audio arrives in fixed-size blocks at the session rate; each block is resampled 
 (soxr) and decoded at once. After every block the current best path is read and its
 phone labels (one per 10 ms frame) are committed up to STABILITY_FRAMES behind the
 decoded audio: the best path rarely changes that far back, and committed labels are
-never revised. A pause starts a new utterance. Fed the same blocks, the decoder commits
+never revised. A pause starts a new utterance, which begins with the pause's last
+150 ms (the search needs silence before speech). Fed the same blocks, the decoder commits
 the same labels, whatever the chunking of the audio around it.
 """
 
@@ -21,6 +22,8 @@ import soxr
 from avatar_player.visemes.table import PHONE_FRAME_RATE, SILENCE, PhoneSegment
 
 RECOGNIZER_RATE = 16000
+HOP = RECOGNIZER_RATE // PHONE_FRAME_RATE
+"""Samples per label (10 ms)."""
 STABILITY_FRAMES = 6
 """Labels this many frames behind the decoded audio are final (measured on Piper speech:
 0.6 % of the labels 5 frames behind change before the end of the utterance)."""
@@ -30,6 +33,10 @@ cost and accuracy of the alternatives measured)."""
 RESTART_SILENCE_FRAMES = 20
 """A committed pause this long ends the utterance and starts the next one: reading the
 best path costs time in proportion to the utterance's length."""
+LEAD_IN_FRAMES = 15
+"""The next utterance starts with this much of the pause (150 ms): begun at the very
+onset of speech, the search loses an initial consonant (the /b/ of "Bob" was heard as
+part of the vowel after it)."""
 
 
 class RecognizerUnavailable(Exception):
@@ -111,9 +118,13 @@ class PhoneRecognizer:
         """Committed labels, one per 10 ms frame from the response's first sample."""
         self.segments: list[PhoneSegment] = []
         self._offset = 0
-        """Label index of the current utterance's first frame."""
+        """Label index of the current utterance's first frame (its lead-in's)."""
+        self._own = 0
+        """Label index of the first frame the current utterance commits (after its lead-in)."""
         self._fed = 0
         """16 kHz samples given to the decoder."""
+        self._recent = np.zeros(0, dtype=np.int16)
+        """The last samples given to the decoder (a lead-in's worth)."""
         self._finished = False
 
     def push_block(self, block: np.ndarray) -> None:
@@ -124,10 +135,10 @@ class PhoneRecognizer:
         if (
             pause is not None
             and pause.phone == SILENCE
-            and pause.end - max(pause.start, self._offset) >= RESTART_SILENCE_FRAMES
+            and pause.end - max(pause.start, self._own) >= RESTART_SILENCE_FRAMES
         ):
             self._end_utterance()
-            self._decoder.start_utt()
+            self._start_after_pause()
 
     def finish(self) -> None:
         """End of the audio: decodes the rest and commits every label."""
@@ -151,8 +162,16 @@ class PhoneRecognizer:
         """Final labels of the utterance, padded with silence to the audio decoded."""
         self._decoder.end_utt()
         self._commit(self._decoder.n_frames())
-        self._commit(self._fed * PHONE_FRAME_RATE // RECOGNIZER_RATE - self._offset)
-        self._offset = len(self.labels)
+        self._commit(self._fed // HOP - self._offset)
+        self._offset = self._own = len(self.labels)
+
+    def _start_after_pause(self) -> None:
+        """Start the next utterance with the pause's last LEAD_IN_FRAMES (their labels
+        are committed already): the search needs silence before the speech."""
+        self._decoder.start_utt()
+        self._offset = len(self.labels) - min(LEAD_IN_FRAMES, len(self.labels))
+        lead_in = self._recent[self._recent.size - (self._fed - self._offset * HOP) :]
+        self._decoder.process_raw(lead_in.tobytes(), False, False)
 
     def _decode(self, block: np.ndarray, *, last: bool) -> None:
         if self._resampler is not None:
@@ -161,6 +180,7 @@ class PhoneRecognizer:
         if block.size:
             self._decoder.process_raw(block.tobytes(), False, False)
             self._fed += block.size
+            self._recent = np.concatenate((self._recent, block))[-(LEAD_IN_FRAMES + 1) * HOP :]
 
     def _commit(self, until: int) -> None:
         """Copy the best path's labels of the utterance's frames up to `until` (exclusive)
