@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 import soxr
-from bench_visemes import SENTENCES, SESSION_RATE, padded
+from bench_visemes import SENTENCES, SESSION_RATE, padded, speech_engines
 
 from avatar_player.motion.closure import (
     BILABIALS,
@@ -32,7 +32,6 @@ from avatar_player.motion.closure import (
     find_closures,
 )
 from avatar_player.protocol.constants import samples_per_frame
-from avatar_player.speech.voices import EspeakEngine, espeak_executable, load_piper
 from avatar_player.visemes import SILENCE
 from avatar_player.visemes.alignment import align_phones
 from avatar_player.visemes.recognizer import RECOGNIZER_RATE, PhoneRecognizer
@@ -102,12 +101,8 @@ def auc(positive: list[float], negative: list[float]) -> float:
 
 
 def main() -> None:
-    engines = [load_piper()]
-    executable = espeak_executable()
-    if executable is not None:
-        engines.append(EspeakEngine(executable))
     block = samples_per_frame(SESSION_RATE)
-    for engine in engines:
+    for engine in speech_engines():
         values: dict[tuple[str, str], list[float]] = {}
         heard, shown, total = Counter(), Counter(), Counter()
         for text in SENTENCES + MORE_SENTENCES:

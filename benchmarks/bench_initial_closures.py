@@ -13,11 +13,10 @@ after it; the script prints how many bilabial-initial utterances press the lips 
 from __future__ import annotations
 
 import numpy as np
-from bench_visemes import SESSION_RATE, padded
+from bench_visemes import SESSION_RATE, padded, speech_engines
 
 from avatar_player.motion import MotionGenerator
 from avatar_player.protocol.constants import samples_per_frame
-from avatar_player.speech.voices import EspeakEngine, espeak_executable, load_piper
 
 BILABIAL_INITIAL = (
     "Bob.", "Peter.", "Pot.", "Ball.", "Maybe.", "Paul.", "Bill.", "Money.", "Buy it.",
@@ -49,11 +48,7 @@ def pressed_at_onset(pcm: np.ndarray) -> bool:
 
 
 def main() -> None:
-    engines = [load_piper()]
-    executable = espeak_executable()
-    if executable is not None:
-        engines.append(EspeakEngine(executable))
-    for engine in engines:
+    for engine in speech_engines():
         for group, texts, expected in (
             ("bilabial-initial", BILABIAL_INITIAL, True),
             ("other-initial", OTHER_INITIAL, False),

@@ -26,7 +26,7 @@ import soxr
 
 from avatar_player.motion import MotionGenerator
 from avatar_player.protocol.constants import FRAME_RATE, samples_per_frame
-from avatar_player.speech.voices import EspeakEngine, espeak_executable, load_piper
+from avatar_player.speech.voices import Engine, EspeakEngine, espeak_executable, load_piper
 from avatar_player.visemes import PHONE_FRAME_RATE, PhoneSegment, Viseme, viseme_of
 from avatar_player.visemes.alignment import align_phones
 from avatar_player.visemes.recognizer import RECOGNIZER_RATE, PhoneRecognizer
@@ -108,12 +108,17 @@ def onset_leads(pcm: np.ndarray, reference: list[PhoneSegment]) -> dict[Viseme, 
     return leads
 
 
-def main() -> None:
-    engines = [load_piper()]
+def speech_engines() -> list[Engine]:
+    """Piper, and espeak-ng where it is installed."""
+    engines: list[Engine] = [load_piper()]
     executable = espeak_executable()
     if executable is not None:
         engines.append(EspeakEngine(executable))
-    for engine in engines:
+    return engines
+
+
+def main() -> None:
+    for engine in speech_engines():
         hits, totals, confusions = Counter(), Counter(), Counter()
         leads: dict[Viseme, list[float]] = {Viseme.X: [], Viseme.A: []}
         cpu = audio_s = 0.0
