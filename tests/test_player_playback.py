@@ -251,6 +251,24 @@ def test_av_offset_of_presented_frames_and_latency_compensation() -> None:
     assert metrics[0].buffered_motion_ms > 0
 
 
+def test_frames_past_the_last_motion_frame_measure_no_offset() -> None:
+    """The audio runs a frame period past the last frame's stamp (the last frame stands
+    for it); frames shown there hold the last pose, whose motion time is not theirs: they
+    are no A/V offset sample. (They read +0 to +40 ms, and the panel's last interval showed
+    up to +35 ms, "noticeable", after a clean response.)"""
+    playback, sink, _, _, clock = make()
+    play_recording(playback, np.ones(RATE, dtype=np.int16), ramp_frames(25))
+    playback.tick()
+    while playback.current is not None:
+        playback.pose()
+        playback.report_frame()
+        sink.advance(BLOCK)
+        clock.now += 0.02
+        playback.tick()
+    assert set(playback.offsets.history) == {0.0}
+    assert len(playback.offsets.history) == 49  # 0 to 0.96 s, the 25th frame's stamp
+
+
 def test_latency_is_measured_on_idle_frames_too() -> None:
     """The estimate is ready before speech starts: idle frames are measured as well."""
     playback, _, _, _, clock = make()

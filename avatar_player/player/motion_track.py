@@ -70,9 +70,10 @@ class MotionTrack:
         weight = np.float32((position - samples[left]) / span)
         return (1 - weight) * self._values[left] + weight * self._values[right]
 
-    def frame_time(self, position: float) -> float:
-        """Seconds of motion time shown at audio sample `position` (clamped to the frames)."""
-        if not self._samples:
-            return 0.0
-        clamped = min(max(position, self._samples[0]), self._samples[-1])
-        return clamped / self.sample_rate
+    def frame_time(self, position: float) -> float | None:
+        """Seconds of motion time shown at audio sample `position`; None outside the
+        frames' stamps, where the first or last pose is held (the last frame stands for the
+        frame period after its stamp, which no motion time measures)."""
+        if not self._samples or not self._samples[0] <= position <= self._samples[-1]:
+            return None
+        return position / self.sample_rate

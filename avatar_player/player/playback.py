@@ -249,9 +249,10 @@ class Playback:
         if shown is None:
             return None
         response, position = shown
-        if response is not self.current or self.state is not State.PLAYING:
+        motion_time = response.track.frame_time(position)
+        if response is not self.current or self.state is not State.PLAYING or motion_time is None:
             return None
-        offset_ms = (self.audio_time() - response.track.frame_time(position)) * 1000.0
+        offset_ms = (self.audio_time() - motion_time) * 1000.0
         self.offsets.add(offset_ms)
         return offset_ms
 
