@@ -6,9 +6,9 @@ with the distance from it; the shape is the weighted mean of the targets. Bilabi
 closure dominates strongly (the lips seal even in a short /b/), rounding reaches far
 ahead (lips round during the consonants before /u/), silence dominates weakly (the mouth
 starts moving before the sound), and a phone shorter than FULL_DOMINANCE_S is dominated
-by its neighbours. Every phone is shown ONSET_LEAD_S before it sounds; a bilabial closure
-LEAD_S before it, with a weaker hold on the jaw, which starts to lower while the lips are
-still sealed.
+by its neighbours. Every phone is shown ONSET_LEAD_S before it sounds, a bilabial closure
+LEAD_S early at both ends; its hold on the jaw is weaker, so the jaw starts to lower while
+the lips are still sealed.
 """
 
 from __future__ import annotations
