@@ -69,6 +69,15 @@ def encoded(samples: np.ndarray, rate: int, format: str, subtype: str | None = N
     return buffer.getvalue()
 
 
+def unknown_length(flac: bytes) -> bytes:
+    """`flac` with STREAMINFO's total-samples field 0 ("unknown", as a streaming encoder
+    writes it): libsndfile then reports 2**63 - 1 frames."""
+    data = bytearray(flac)
+    fields = int.from_bytes(data[18:26], "big")  # rate 20 bits, channels 3, bits 5, total 36
+    data[18:26] = (fields & ~((1 << 36) - 1)).to_bytes(8, "big")
+    return bytes(data)
+
+
 def seeds() -> list[bytes]:
     """Short clips in the formats the player reads, and damaged ones."""
     speech, rate = sf.read(CLIP, dtype="int16", frames=640)
@@ -80,6 +89,7 @@ def seeds() -> list[bytes]:
         encoded(speech[::2], rate // 2, "WAV", "PCM_16"),
         encoded(stereo, rate, "WAV", "PCM_24"),
         encoded(speech, rate, "FLAC"),
+        unknown_length(encoded(speech, rate, "FLAC")),
         encoded(speech, rate, "OGG", "VORBIS"),
         encoded(nan, rate, "WAV", "FLOAT"),
         encoded(speech[:0], rate, "WAV", "PCM_16"),

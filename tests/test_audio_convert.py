@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from fuzz_clip import unknown_length
 
 from avatar_player.audio import ClipError, ClipErrorCode, load_clip, load_raw_pcm, pcm_from_float
 
@@ -141,3 +142,16 @@ def test_bad_rates_and_raw_pcm_errors(tmp_path) -> None:
     with pytest.raises(ClipError) as caught:
         load_raw_pcm(odd, 0, 16000)
     assert caught.value.code == "clipBadRate"
+
+
+def test_a_flac_of_unknown_length_is_a_clip_error() -> None:
+    # STREAMINFO's total-samples field 0 means "unknown": libsndfile then reports 2**63 - 1
+    # frames, which reading "all frames" tried to allocate (a ValueError, found by
+    # fuzz/fuzz_clip.py), and it fails to read such a file to its end (psf_fseek).
+    buffer = io.BytesIO()
+    sf.write(buffer, np.sin(np.arange(8000) / 5.0) * 0.5, 16000, format="FLAC")
+    data = unknown_length(buffer.getvalue())
+    assert sf.info(io.BytesIO(data)).frames > 2**62
+    with pytest.raises(ClipError) as caught:
+        load_clip(data, 16000)
+    assert caught.value.code is ClipErrorCode.MALFORMED

@@ -15,6 +15,7 @@ import soxr
 _SF_UNRECOGNISED_FORMAT = 1
 _SF_SYSTEM = 2
 _SF_UNSUPPORTED = (4, 18)
+READ_BLOCK_FRAMES = 1 << 16
 
 
 class ClipErrorCode(StrEnum):
@@ -53,7 +54,7 @@ def load_clip(source: str | Path | bytes, target_rate: int) -> np.ndarray:
         name, file = str(source), source
         _check_file(Path(source))
     try:
-        data, rate = sf.read(file, dtype="float32", always_2d=True)
+        data, rate = _read_all(file)
     except sf.LibsndfileError as exc:
         raise ClipError(_code_for(exc.code), f"{name}: {exc.error_string}") from exc
     except (sf.SoundFileError, OSError) as exc:
@@ -61,6 +62,18 @@ def load_clip(source: str | Path | bytes, target_rate: int) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):  # non-finite mixes are refused below
         mono = data.mean(axis=1)
     return _to_session_rate(mono, rate, target_rate, name)
+
+
+def _read_all(file: str | Path | io.BytesIO) -> tuple[np.ndarray, int]:
+    """Every frame of `file` (float32, frames x channels) and its rate, read block by block
+    to the end: the frame count of a header is not trusted (a FLAC of unknown length
+    reports 2**63 - 1, which `sf.read` would allocate)."""
+    blocks = []
+    with sf.SoundFile(file) as sound:
+        while True:
+            blocks.append(sound.read(READ_BLOCK_FRAMES, dtype="float32", always_2d=True))
+            if len(blocks[-1]) < READ_BLOCK_FRAMES:
+                return np.concatenate(blocks), sound.samplerate
 
 
 def load_raw_pcm(path: str | Path, source_rate: int, target_rate: int) -> np.ndarray:
