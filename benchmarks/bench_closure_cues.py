@@ -25,10 +25,10 @@ from avatar_player.motion.closure import (
     BILABIALS,
     CLOSURE_SCORE,
     OPEN_LABIALS,
-    RECOGNIZER_MARGIN,
     VOWELS,
     Closure,
     ClosureTrack,
+    Reading,
     find_closures,
 )
 from avatar_player.protocol.constants import samples_per_frame
@@ -123,8 +123,7 @@ def main() -> None:
                 kind = place(reference, closure)
                 total[kind] += 1
                 shown[kind] += closure.score >= CLOSURE_SCORE
-                margin = RECOGNIZER_MARGIN  # the labels the scoring reads as the recognizer's
-                around = labels[max(closure.start - margin, 0) : closure.end + margin]
+                around = Reading(labels, 0).around(closure.start, closure.end)
                 heard[kind] += bool(BILABIALS.intersection(around))
                 for name, cue in CUES.items():
                     values.setdefault((name, kind), []).append(cue(track, closure))

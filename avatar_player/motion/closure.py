@@ -163,7 +163,7 @@ def find_closures(
     """The closures that start in frames [first, horizon) and end before `horizon`,
     scored with the track's frames and the recognizer's `labels` (label `first` onwards;
     "" where none yet)."""
-    reading = _Reading(labels, first)
+    reading = Reading(labels, first)
     first = max(first, track.first + NEIGHBOUR_FRAMES)
     horizon = min(horizon, track.end)
     if horizon - first < 2:
@@ -210,7 +210,7 @@ def _after_pause(level: np.ndarray, start: int, end: int) -> int:
 
 
 @dataclass(frozen=True)
-class _Reading:
+class Reading:
     """The recognizer's labels from label `first` on."""
 
     labels: Sequence[str]
@@ -223,7 +223,7 @@ class _Reading:
 
 
 def _scored(
-    track: ClosureTrack, reading: _Reading, start: int, end: int, voiced: np.ndarray
+    track: ClosureTrack, reading: Reading, start: int, end: int, voiced: np.ndarray
 ) -> Closure:
     acoustic = 0.0
     if voiced.size >= 2:
